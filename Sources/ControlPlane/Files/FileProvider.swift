@@ -1,0 +1,89 @@
+import Foundation
+import KubeModel
+import Logging
+import Routing
+import ServiceLifecycle
+
+/// The standalone provider: watches manifest files and directories (polling their stamps), re-reads what
+/// changed, admits the objects through a ``ManifestStore`` and publishes a new snapshot when anything changed.
+public final class FileProvider: ServiceLifecycle.Service, Sendable {
+    /// The files and directories watched.
+    public let paths: [String]
+    /// How often the files are checked.
+    public let pollInterval: Duration
+    private let publisher: SnapshotPublisher
+    private let logger: Logger
+
+    /// Creates a provider for `paths`.
+    public init(paths: [String], publisher: SnapshotPublisher, logger: Logger, pollInterval: Duration = .milliseconds(200)) {
+        self.paths = paths
+        self.publisher = publisher
+        self.logger = logger
+        self.pollInterval = pollInterval
+    }
+
+    /// Loads the files once and returns the state (used by `serve` before listening, and by `lint`).
+    public static func load(paths: [String], now: Date = Date()) -> (ManifestStore, ClusterState) {
+        var store = ManifestStore()
+        for (path, _) in ManifestFiles.scan(paths).sorted(by: { $0.key < $1.key }) {
+            if let text = ManifestFiles.read(path) { store.update(path: path, text: text) }
+        }
+        let state = store.admit(now: Self.timestamp(now))
+        return (store, state)
+    }
+
+    /// Publishes the initial snapshot, then polls until the service group shuts down.
+    public func run() async throws {
+        var stamps = ManifestFiles.scan(paths)
+        var store = ManifestStore()
+        for path in stamps.keys.sorted() {
+            if let text = ManifestFiles.read(path) { store.update(path: path, text: text) }
+        }
+        publisher.publish(store.admit(now: Self.timestamp(Date())))
+        logger.info("watching manifests", metadata: ["paths": "\(paths.joined(separator: ", "))", "files": "\(stamps.count)"])
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                try await Task.sleep(for: pollInterval)
+            } catch {
+                return
+            }
+            let fresh = ManifestFiles.scan(paths)
+            guard fresh != stamps else { continue }
+            for (path, stamp) in fresh where stamps[path] != stamp {
+                if let text = ManifestFiles.read(path) {
+                    store.update(path: path, text: text)
+                    logger.debug("manifest changed", metadata: ["file": "\(path)"])
+                }
+            }
+            for path in stamps.keys where fresh[path] == nil {
+                store.remove(path: path)
+                logger.info("manifest removed", metadata: ["file": "\(path)"])
+            }
+            stamps = fresh
+            publisher.publish(store.admit(now: Self.timestamp(Date())))
+        }
+    }
+
+    /// RFC 3339 UTC time with second precision, as the API server writes creationTimestamp.
+    static func timestamp(_ date: Date) -> String {
+        let seconds = Int(date.timeIntervalSince1970)
+        let days = seconds.quotientAndRemainder(dividingBy: 86_400)
+        let (year, month, day) = civilDate(daysSinceEpoch: days.quotient)
+        let secondOfDay = days.remainder
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(year)-\(two(month))-\(two(day))T\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60))Z"
+    }
+
+    /// Converts days since 1970-01-01 to a proleptic Gregorian date.
+    static func civilDate(daysSinceEpoch: Int) -> (Int, Int, Int) {
+        let z = daysSinceEpoch + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+}

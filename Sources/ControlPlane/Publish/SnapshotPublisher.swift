@@ -1,0 +1,52 @@
+import KubeModel
+import Logging
+import Routing
+import Synchronization
+
+/// Builds snapshots from cluster states and hands them to the data plane: build whole, then swap.
+/// Issues are logged once, when they first appear; the latest snapshot stays readable for the admin server.
+public final class SnapshotPublisher: Sendable {
+    /// Controller settings for the builder.
+    public let options: RoutingOptions
+    private let store: any SnapshotStore
+    private let logger: Logger
+    private let latest: Mutex<(snapshot: RoutingSnapshot, issues: Set<ConfigIssue>)>
+
+    /// Creates a publisher that publishes into `store`.
+    public init(options: RoutingOptions, store: any SnapshotStore, logger: Logger) {
+        self.options = options
+        self.store = store
+        self.logger = logger
+        self.latest = Mutex((RoutingSnapshot.empty, []))
+    }
+
+    /// The most recently published snapshot.
+    public var current: RoutingSnapshot { latest.withLock { $0.snapshot } }
+
+    /// Builds a snapshot from `state`, publishes it, and logs issues that were not present before.
+    @discardableResult
+    public func publish(_ state: ClusterState) -> RoutingSnapshot {
+        let version = latest.withLock { $0.snapshot.version } + 1
+        let snapshot = SnapshotBuilder(state: state, options: options).build(version: version)
+        let previous = latest.withLock { value in
+            let old = value.issues
+            value = (snapshot, Set(snapshot.issues))
+            return old
+        }
+        store.publish(snapshot)
+        for issue in snapshot.issues where !previous.contains(issue) {
+            switch issue.severity {
+            case .error: logger.error("\(issue)")
+            case .warning: logger.warning("\(issue)")
+            }
+        }
+        logger.info(
+            "snapshot published",
+            metadata: [
+                "version": "\(snapshot.version)", "ingresses": "\(snapshot.servedIngresses.count)",
+                "clusters": "\(snapshot.clusters.count)", "issues": "\(snapshot.issues.count)",
+            ]
+        )
+        return snapshot
+    }
+}

@@ -1,0 +1,163 @@
+/// The `metadata` block every Kubernetes object carries (the fields Gatehouse reads).
+public struct ObjectMeta: Codable, Hashable, Sendable {
+    /// The object's name, unique per kind and namespace.
+    public var name: String?
+    /// The namespace; `nil` means `default` for namespaced kinds (see ``namespaceOrDefault``).
+    public var namespace: String?
+    /// Labels used by selectors.
+    public var labels: [String: String]?
+    /// Annotations (ingress-nginx settings live here).
+    public var annotations: [String: String]?
+    /// RFC 3339 creation time as the API server writes it; standalone mode stamps first-seen time.
+    public var creationTimestamp: String?
+    /// Opaque identity assigned by the API server.
+    public var uid: String?
+    /// Opaque version for optimistic concurrency and watches.
+    public var resourceVersion: String?
+    /// Sequence number of spec changes.
+    public var generation: Int?
+
+    /// Creates metadata with the given identity.
+    public init(
+        name: String? = nil,
+        namespace: String? = nil,
+        labels: [String: String]? = nil,
+        annotations: [String: String]? = nil,
+        creationTimestamp: String? = nil
+    ) {
+        self.name = name
+        self.namespace = namespace
+        self.labels = labels
+        self.annotations = annotations
+        self.creationTimestamp = creationTimestamp
+    }
+
+    /// The namespace, defaulting to `default` as `kubectl apply` does.
+    public var namespaceOrDefault: String { namespace.flatMap { $0.isEmpty ? nil : $0 } ?? "default" }
+
+    /// The name, or an empty string when missing (validation reports a missing name).
+    public var nameOrEmpty: String { name ?? "" }
+
+    /// The value of one annotation.
+    public func annotation(_ key: String) -> String? { annotations?[key] }
+
+    /// The value of one label.
+    public func label(_ key: String) -> String? { labels?[key] }
+}
+
+/// Identifies one object: kind, namespace (nil for cluster-scoped kinds) and name.
+public struct ObjectRef: Codable, Hashable, Sendable, Comparable, CustomStringConvertible {
+    /// The object's kind, e.g. `Ingress`.
+    public var kind: String
+    /// The namespace, nil for cluster-scoped objects and for files.
+    public var namespace: String?
+    /// The name (for a whole file, its path).
+    public var name: String
+
+    /// Creates a reference.
+    public init(kind: String, namespace: String?, name: String) {
+        self.kind = kind
+        self.namespace = namespace
+        self.name = name
+    }
+
+    /// `namespace/name`, or just the name for cluster-scoped objects.
+    public var description: String {
+        if let namespace { return "\(namespace)/\(name)" }
+        return name
+    }
+
+    /// Orders by kind, then namespace, then name.
+    public static func < (lhs: ObjectRef, rhs: ObjectRef) -> Bool {
+        (lhs.kind, lhs.namespace ?? "", lhs.name) < (rhs.kind, rhs.namespace ?? "", rhs.name)
+    }
+}
+
+/// A value that is either an integer or a string (`targetPort`, NetworkPolicy `port`).
+public enum IntOrString: Codable, Hashable, Sendable, CustomStringConvertible {
+    /// An integer value.
+    case int(Int)
+    /// A string value (for ports, a port name).
+    case string(String)
+
+    /// Decodes an integer if the scalar is one, else a string.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let number = try? container.decode(Int.self) {
+            self = .int(number)
+        } else {
+            self = .string(try container.decode(String.self))
+        }
+    }
+
+    /// Encodes the integer or the string.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .int(let value): try container.encode(value)
+        case .string(let value): try container.encode(value)
+        }
+    }
+
+    /// The value as written.
+    public var description: String {
+        switch self {
+        case .int(let value): String(value)
+        case .string(let value): value
+        }
+    }
+}
+
+/// A label selector (`matchLabels` AND every `matchExpressions` requirement).
+public struct LabelSelector: Codable, Hashable, Sendable {
+    /// Labels that must be present with exactly these values.
+    public var matchLabels: [String: String]?
+    /// Set-based requirements.
+    public var matchExpressions: [LabelSelectorRequirement]?
+
+    /// Creates a selector.
+    public init(matchLabels: [String: String]? = nil, matchExpressions: [LabelSelectorRequirement]? = nil) {
+        self.matchLabels = matchLabels
+        self.matchExpressions = matchExpressions
+    }
+
+    /// True when the selector has no requirement at all (it selects everything).
+    public var isEmpty: Bool { (matchLabels ?? [:]).isEmpty && (matchExpressions ?? []).isEmpty }
+
+    /// Whether a set of labels satisfies every requirement.
+    public func matches(_ labels: [String: String]?) -> Bool {
+        let labels = labels ?? [:]
+        for (key, value) in matchLabels ?? [:] where labels[key] != value { return false }
+        for requirement in matchExpressions ?? [] where !requirement.matches(labels) { return false }
+        return true
+    }
+}
+
+/// One set-based requirement of a ``LabelSelector``.
+public struct LabelSelectorRequirement: Codable, Hashable, Sendable {
+    /// The label key.
+    public var key: String
+    /// `In`, `NotIn`, `Exists` or `DoesNotExist`.
+    public var `operator`: String
+    /// The values for `In`/`NotIn`.
+    public var values: [String]?
+
+    /// Creates a requirement.
+    public init(key: String, operator: String, values: [String]? = nil) {
+        self.key = key
+        self.operator = `operator`
+        self.values = values
+    }
+
+    /// Whether the labels satisfy this requirement (an unknown operator never matches).
+    public func matches(_ labels: [String: String]) -> Bool {
+        let value = labels[key]
+        switch `operator` {
+        case "In": return value.map { (values ?? []).contains($0) } ?? false
+        case "NotIn": return value.map { !(values ?? []).contains($0) } ?? true
+        case "Exists": return value != nil
+        case "DoesNotExist": return value == nil
+        default: return false
+        }
+    }
+}

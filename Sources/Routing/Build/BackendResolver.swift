@@ -1,0 +1,128 @@
+import KubeModel
+
+/// Resolves Ingress backends to clusters: Service → Service port (by number or name) → ready endpoints from the
+/// Service's EndpointSlices (ports matched by name). Collects each cluster once per snapshot.
+struct BackendResolver {
+    let state: ClusterState
+    private(set) var clusters: [Cluster] = []
+    private var indexByID: [ClusterID: Int] = [:]
+
+    init(state: ClusterState) { self.state = state }
+
+    /// The backend for `backend` of an Ingress in `namespace`, plus issues at `field`.
+    mutating func resolve(_ backend: IngressBackend, namespace: String, field: String, ingress: ObjectRef) -> (RouteBackend, [ConfigIssue])
+    {
+        guard let serviceBackend = backend.service else {
+            let kind = backend.resource?.kind ?? "resource"
+            return (
+                .unavailable(status: 503, reason: "\(kind) backends are not supported"),
+                [
+                    ConfigIssue(
+                        object: ingress, field: field + ".resource",
+                        message: "resource backends (\(kind)) are not supported by Gatehouse; requests get 503", severity: .warning)
+                ]
+            )
+        }
+        let name = serviceBackend.name ?? ""
+        let serviceField = field + ".service"
+        guard let service = state.service(namespace: namespace, name: name) else {
+            return (
+                .unavailable(status: 503, reason: "Service \(namespace)/\(name) not found"),
+                [
+                    ConfigIssue(
+                        object: ingress, field: serviceField + ".name",
+                        message: "Service \"\(name)\" not found in namespace \"\(namespace)\"; requests get 503", severity: .warning)
+                ]
+            )
+        }
+        let ports = service.spec?.ports ?? []
+        let wanted = serviceBackend.port
+        let found: ServicePort?
+        let portText: String
+        if let number = wanted?.number, number != 0 {
+            found = ports.first { $0.port == number }
+            portText = String(number)
+        } else {
+            let portName = wanted?.name ?? ""
+            found = ports.first { ($0.name ?? "") == portName }
+            portText = "\"\(portName)\""
+        }
+        guard let servicePort = found, let portNumber = servicePort.port else {
+            let fieldName = wanted?.number != nil && wanted?.number != 0 ? ".port.number" : ".port.name"
+            return (
+                .unavailable(status: 503, reason: "Service \(namespace)/\(name) has no port \(portText)"),
+                [
+                    ConfigIssue(
+                        object: ingress, field: serviceField + fieldName,
+                        message: "Service \"\(name)\" has no port \(portText); requests get 503", severity: .warning)
+                ]
+            )
+        }
+        let id = ClusterID(namespace: namespace, service: name, port: portNumber)
+        if let index = indexByID[id] { return (.cluster(index), []) }
+        let cluster = makeCluster(id: id, service: service, servicePort: servicePort)
+        indexByID[id] = clusters.count
+        clusters.append(cluster)
+        return (.cluster(clusters.count - 1), [])
+    }
+
+    /// Builds a cluster's endpoint list: ExternalName host, else EndpointSlices, else (standalone convenience)
+    /// the Pods the Service selects when no EndpointSlice exists for it.
+    private func makeCluster(id: ClusterID, service: Service, servicePort: ServicePort) -> Cluster {
+        if service.spec?.type == "ExternalName", let externalName = service.spec?.externalName {
+            let port: Int
+            if case .int(let target) = servicePort.targetPort { port = target } else { port = id.port }
+            return Cluster(
+                id: id, portName: servicePort.name, allEndpoints: [Endpoint(host: externalName, port: port)], endpointSource: "ExternalName"
+            )
+        }
+        let slices = state.endpointSlices(namespace: id.namespace, service: id.service)
+        if !slices.isEmpty {
+            var endpoints: [Endpoint] = []
+            var seen: Set<String> = []
+            let wantedName = servicePort.name ?? ""
+            for slice in slices {
+                guard let slicePort = (slice.ports ?? []).first(where: { ($0.name ?? "") == wantedName }), let port = slicePort.port else {
+                    continue
+                }
+                for endpoint in slice.endpoints ?? [] {
+                    guard let address = endpoint.addresses?.first else { continue }
+                    let key = "\(address) \(port)"
+                    guard seen.insert(key).inserted else { continue }
+                    let pod = endpoint.targetRef.flatMap { ref -> ObjectRef? in
+                        guard ref.kind == nil || ref.kind == "Pod", let podName = ref.name else { return nil }
+                        return ObjectRef(kind: "Pod", namespace: ref.namespace ?? id.namespace, name: podName)
+                    }
+                    endpoints.append(Endpoint(host: address, port: port, ready: endpoint.conditions?.ready != false, pod: pod))
+                }
+            }
+            return Cluster(id: id, portName: servicePort.name, allEndpoints: endpoints, endpointSource: "EndpointSlice")
+        }
+        guard let selector = service.spec?.selector, !selector.isEmpty else {
+            return Cluster(id: id, portName: servicePort.name, allEndpoints: [], endpointSource: "none")
+        }
+        var endpoints: [Endpoint] = []
+        let pods = state.pods.filter { $0.key.namespace == id.namespace }.sorted { $0.key < $1.key }
+        for (ref, pod) in pods where LabelSelector(matchLabels: selector).matches(pod.metadata.labels) {
+            guard let address = pod.addresses.first, let port = targetPort(servicePort, on: pod) else { continue }
+            endpoints.append(Endpoint(host: address, port: port, ready: pod.isReady, pod: ref))
+        }
+        return Cluster(id: id, portName: servicePort.name, allEndpoints: endpoints, endpointSource: "Pod")
+    }
+
+    /// The Pod port a Service port targets: a number, a named container port, or the Service port itself.
+    private func targetPort(_ servicePort: ServicePort, on pod: Pod) -> Int? {
+        switch servicePort.targetPort {
+        case .int(let number): return number
+        case .string(let name):
+            let protocolName = servicePort.protocol ?? "TCP"
+            for container in pod.spec?.containers ?? [] {
+                for port in container.ports ?? [] where port.name == name && (port.protocol ?? "TCP") == protocolName {
+                    return port.containerPort
+                }
+            }
+            return nil
+        case nil: return servicePort.port
+        }
+    }
+}

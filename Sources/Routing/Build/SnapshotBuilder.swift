@@ -1,0 +1,204 @@
+import KubeModel
+
+/// Turns a ``ClusterState`` into a ``RoutingSnapshot`` with the Ingress v1 semantics. Pure: same input, same output.
+/// A problem with one object becomes an issue on that object and leaves everything else intact.
+public struct SnapshotBuilder {
+    /// The objects to translate.
+    public let state: ClusterState
+    /// Controller settings.
+    public let options: RoutingOptions
+
+    /// Creates a builder.
+    public init(state: ClusterState, options: RoutingOptions) {
+        self.state = state
+        self.options = options
+    }
+
+    /// One path candidate before compilation.
+    private struct Candidate {
+        var route: Route
+        var key: String
+    }
+
+    /// Routes of one host while collecting.
+    private struct HostCollector {
+        var candidates: [Candidate] = []
+        var owners: [String: ObjectRef] = [:]
+        var regexMode = false
+        var fallback: Route?
+    }
+
+    /// Builds the snapshot numbered `version`.
+    public func build(version: Int) -> RoutingSnapshot {
+        var issues = state.admissionIssues
+        var resolver = BackendResolver(state: state)
+        let filter = IngressClassFilter(state: state, options: options)
+        var hosts: [String: HostCollector] = [:]
+        var defaultRoute: Route?
+        var served: [ObjectRef] = []
+
+        for (ref, ingress) in Self.byAge(state.ingresses) {
+            let decision = filter.decide(ingress)
+            guard decision.served else {
+                if IngressClassFilter.requestedClass(of: ingress) == nil {
+                    issues.append(
+                        ConfigIssue(
+                            object: ref, field: "spec.ingressClassName", message: "not served: \(decision.reason)", severity: .warning))
+                }
+                continue
+            }
+            served.append(ref)
+            let (policy, annotationIssues) = IngressAnnotations.parse(ingress.metadata, object: ref)
+            issues += annotationIssues
+            let spec = ingress.spec ?? IngressSpec()
+            var ingressDefault: Route?
+            if let backend = spec.defaultBackend {
+                let (resolved, backendIssues) = resolver.resolve(
+                    backend, namespace: ref.namespace ?? "default", field: "spec.defaultBackend", ingress: ref)
+                issues += backendIssues
+                let source = RouteSource(ingress: ref, field: "spec.defaultBackend", host: "", path: "", pathType: "Default")
+                let route = Route(source: source, matcher: .prefix("/"), backend: resolved, policy: policy, rewrite: nil)
+                ingressDefault = route
+                if let existing = defaultRoute {
+                    issues.append(
+                        ConfigIssue(
+                            object: ref,
+                            field: "spec.defaultBackend",
+                            message:
+                                "the default backend for unmatched hosts is already set by the older Ingress \(existing.source.ingress); this one applies only to its own hosts",
+                            severity: .warning
+                        )
+                    )
+                } else {
+                    defaultRoute = route
+                }
+            }
+            for (ruleIndex, rule) in (spec.rules ?? []).enumerated() {
+                let host = (rule.host ?? "").lowercased()
+                var collector = hosts[host] ?? HostCollector()
+                if collector.fallback == nil, let ingressDefault { collector.fallback = ingressDefault }
+                if policy.enforcesRegex { collector.regexMode = true }
+                for (pathIndex, entry) in (rule.http?.paths ?? []).enumerated() {
+                    let field = "spec.rules[\(ruleIndex)].http.paths[\(pathIndex)]"
+                    guard let backend = entry.backend, let pathType = entry.pathType else { continue }
+                    var path = entry.path ?? ""
+                    if path.isEmpty { path = "/" }
+                    let key = pathType + " " + (pathType == "Prefix" ? PathMatcher.normalizedPrefix(path) : path)
+                    if let owner = collector.owners[key] {
+                        let message =
+                            owner == ref
+                            ? "duplicate of an earlier path of this Ingress for host \"\(Self.hostLabel(host))\"; ignored"
+                            : "host \"\(Self.hostLabel(host))\" \(pathType) path \"\(path)\" is already claimed by the older Ingress \(owner); ignored"
+                        issues.append(ConfigIssue(object: ref, field: field + ".path", message: message))
+                        continue
+                    }
+                    let (resolved, backendIssues) = resolver.resolve(
+                        backend, namespace: ref.namespace ?? "default", field: field + ".backend", ingress: ref)
+                    issues += backendIssues
+                    let source = RouteSource(ingress: ref, field: field, host: host, path: path, pathType: pathType)
+                    collector.owners[key] = ref
+                    collector.candidates.append(
+                        Candidate(
+                            route: Route(source: source, matcher: .exact(path), backend: resolved, policy: policy, rewrite: nil), key: key)
+                    )
+                }
+                hosts[host] = collector
+            }
+        }
+
+        var exactHosts: [String: HostRoutes] = [:]
+        var wildcardHosts: [String: HostRoutes] = [:]
+        var anyHost: HostRoutes?
+        for (host, collector) in hosts {
+            let compiled = Self.compile(collector, issues: &issues)
+            if host.isEmpty {
+                anyHost = compiled
+            } else if host.hasPrefix("*.") {
+                wildcardHosts[String(host.dropFirst(2))] = compiled
+            } else {
+                exactHosts[host] = compiled
+            }
+        }
+        let table = RouteTable(exactHosts: exactHosts, wildcardHosts: wildcardHosts, anyHost: anyHost, defaultRoute: defaultRoute)
+        return RoutingSnapshot(
+            version: version,
+            routeTable: table,
+            clusters: resolver.clusters,
+            issues: Self.deduplicated(issues),
+            servedIngresses: served.sorted()
+        )
+    }
+
+    /// Compiles collected paths: matchers per path type and regex mode, then the lookup order.
+    private static func compile(_ collector: HostCollector, issues: inout [ConfigIssue]) -> HostRoutes {
+        var exact: [String: Route] = [:]
+        var ordered: [(route: Route, rank: Int, age: Int)] = []
+        for (age, candidate) in collector.candidates.enumerated() {
+            var route = candidate.route
+            let path = route.source.path
+            if let target = route.policy.rewriteTarget {
+                do {
+                    route.rewrite = PathRewrite(pattern: try PatternRegex(path), target: target)
+                } catch {
+                    issues.append(
+                        ConfigIssue(
+                            object: route.source.ingress,
+                            .invalid(route.source.field + ".path", path, "not a valid regular expression for rewrite-target: \(error)")))
+                    continue
+                }
+            }
+            switch route.source.pathType {
+            case "Exact":
+                route.matcher = .exact(path)
+                exact[path] = route
+                continue
+            case "Prefix" where !collector.regexMode:
+                route.matcher = .prefix(PathMatcher.normalizedPrefix(path))
+                ordered.append((route, 0, age))
+            case "ImplementationSpecific" where !collector.regexMode:
+                route.matcher = .characterPrefix(path)
+                ordered.append((route, 1, age))
+            default:
+                do {
+                    route.matcher = .regex(try PatternRegex(path))
+                } catch {
+                    issues.append(
+                        ConfigIssue(
+                            object: route.source.ingress,
+                            .invalid(
+                                route.source.field + ".path", path, "not a valid regular expression (the host is in regex mode): \(error)"))
+                    )
+                    continue
+                }
+                ordered.append((route, 0, age))
+            }
+        }
+        ordered.sort { lhs, rhs in
+            let left = lhs.route.matcher.orderingLength
+            let right = rhs.route.matcher.orderingLength
+            if left != right { return left > right }
+            if lhs.rank != rhs.rank { return lhs.rank < rhs.rank }
+            return lhs.age < rhs.age
+        }
+        return HostRoutes(exact: exact, ordered: ordered.map(\.route), fallback: collector.fallback, regexMode: collector.regexMode)
+    }
+
+    /// Ingresses oldest first: creationTimestamp (missing sorts last), then namespace/name.
+    static func byAge(_ ingresses: [ObjectRef: Ingress]) -> [(ObjectRef, Ingress)] {
+        ingresses.sorted { lhs, rhs in
+            let left = lhs.value.metadata.creationTimestamp ?? "~"
+            let right = rhs.value.metadata.creationTimestamp ?? "~"
+            if left != right { return left < right }
+            return lhs.key < rhs.key
+        }
+        .map { ($0.key, $0.value) }
+    }
+
+    /// `*` for rules without a host.
+    static func hostLabel(_ host: String) -> String { host.isEmpty ? "*" : host }
+
+    /// Sorted issues with exact duplicates removed.
+    static func deduplicated(_ issues: [ConfigIssue]) -> [ConfigIssue] {
+        Array(Set(issues)).sorted()
+    }
+}
