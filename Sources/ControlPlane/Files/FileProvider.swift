@@ -3,6 +3,7 @@ import KubeModel
 import Logging
 import Routing
 import ServiceLifecycle
+import Synchronization
 
 /// The standalone provider: watches manifest files and directories (polling their stamps), re-reads what
 /// changed, admits the objects through a ``ManifestStore`` and publishes a new snapshot when anything changed.
@@ -13,6 +14,7 @@ public final class FileProvider: ServiceLifecycle.Service, Sendable {
     public let pollInterval: Duration
     private let publisher: SnapshotPublisher
     private let logger: Logger
+    private let loaded = Mutex<(store: ManifestStore, stamps: [String: ManifestFiles.Stamp], state: ClusterState)?>(nil)
 
     /// Creates a provider for `paths`.
     public init(paths: [String], publisher: SnapshotPublisher, logger: Logger, pollInterval: Duration = .milliseconds(200)) {
@@ -22,7 +24,7 @@ public final class FileProvider: ServiceLifecycle.Service, Sendable {
         self.pollInterval = pollInterval
     }
 
-    /// Loads the files once and returns the state (used by `serve` before listening, and by `lint`).
+    /// Loads the files once and returns the state (used by `lint` and the other one-shot commands).
     public static func load(paths: [String], now: Date = Date()) -> (ManifestStore, ClusterState) {
         var store = ManifestStore()
         for (path, _) in ManifestFiles.scan(paths).sorted(by: { $0.key < $1.key }) {
@@ -32,15 +34,28 @@ public final class FileProvider: ServiceLifecycle.Service, Sendable {
         return (store, state)
     }
 
-    /// Publishes the initial snapshot, then polls until the service group shuts down.
-    public func run() async throws {
-        var stamps = ManifestFiles.scan(paths)
+    /// Reads every file and publishes the first snapshot (called before the listeners start, so the first
+    /// request already sees the routes). Idempotent.
+    public func loadInitial() {
+        guard loaded.withLock({ $0 == nil }) else { return }
+        let stamps = ManifestFiles.scan(paths)
         var store = ManifestStore()
         for path in stamps.keys.sorted() {
             if let text = ManifestFiles.read(path) { store.update(path: path, text: text) }
         }
-        publisher.publish(store.admit(now: Self.timestamp(Date())))
+        let state = store.admit(now: Self.timestamp(Date()))
+        publisher.publish(state)
+        loaded.withLock { $0 = (store, stamps, state) }
         logger.info("watching manifests", metadata: ["paths": "\(paths.joined(separator: ", "))", "files": "\(stamps.count)"])
+    }
+
+    /// The state of the initial load (empty before ``loadInitial()``).
+    public var initialState: ClusterState { loaded.withLock { $0?.state } ?? ClusterState() }
+
+    /// Publishes the initial snapshot if not done yet, then polls until the service group shuts down.
+    public func run() async throws {
+        loadInitial()
+        guard var (store, stamps, _) = loaded.withLock({ $0 }) else { return }
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
                 try await Task.sleep(for: pollInterval)
@@ -52,7 +67,7 @@ public final class FileProvider: ServiceLifecycle.Service, Sendable {
             for (path, stamp) in fresh where stamps[path] != stamp {
                 if let text = ManifestFiles.read(path) {
                     store.update(path: path, text: text)
-                    logger.debug("manifest changed", metadata: ["file": "\(path)"])
+                    logger.info("manifest changed", metadata: ["file": "\(path)"])
                 }
             }
             for path in stamps.keys where fresh[path] == nil {

@@ -26,16 +26,16 @@ public enum ObjectValidation {
     public static func ingress(_ ingress: Ingress) -> [FieldError] {
         var errors = metadata(ingress.metadata, namespaced: true)
         let spec = FieldPath("spec")
-        guard let value = ingress.spec else {
-            return errors + [.required(spec.description, "either `defaultBackend` or `rules` must be specified")]
-        }
+        let value = ingress.spec ?? IngressSpec()  // a struct in the API: a missing spec is an empty one
         if (value.rules ?? []).isEmpty && value.defaultBackend == nil {
             errors.append(.invalid(spec.description, "", "either `defaultBackend` or `rules` must be specified"))
         }
         if let className = value.ingressClassName {
-            if let legacy = ingress.metadata.annotation("kubernetes.io/ingress.class") {
+            // As the API server's ValidateIngressCreate: both may be set only when they agree.
+            if let legacy = ingress.metadata.annotation("kubernetes.io/ingress.class"), legacy != className {
                 errors.append(
-                    .invalid("metadata.annotations[kubernetes.io/ingress.class]", legacy, "can not be set when the class field is also set")
+                    .invalid(
+                        "metadata.annotations[kubernetes.io/ingress.class]", legacy, "must match `ingressClassName` when both are specified")
                 )
             }
             errors += NameValidation.dns1123Subdomain(className).map {
@@ -75,9 +75,10 @@ public enum ObjectValidation {
 
     /// Problems with a rule or TLS host: an IP literal (rules only), a wildcard not `*.` + subdomain, or a bad subdomain.
     static func hostProblems(_ host: String, allowIP: Bool) -> [String] {
-        if !allowIP && NameValidation.isIPAddress(host) { return ["must be a DNS name, not an IP address"] }
-        if host.contains("*") { return NameValidation.wildcardDNS1123Subdomain(host) }
-        return NameValidation.dns1123Subdomain(host)
+        // The API server reports an IP literal and then still runs the DNS checks (an IPv6 literal fails both).
+        let ipProblems = !allowIP && NameValidation.isIPAddress(host) ? ["must be a DNS name, not an IP address"] : []
+        if host.contains("*") { return ipProblems + NameValidation.wildcardDNS1123Subdomain(host) }
+        return ipProblems + NameValidation.dns1123Subdomain(host)
     }
 
     /// Validates one HTTP path: pathType, the path's form for that type, and the backend.
@@ -87,7 +88,8 @@ public enum ObjectValidation {
         let field = path.child("path").description
         switch entry.pathType {
         case nil:
-            errors.append(.required(path.child("pathType").description, "pathType must be specified"))
+            // The API server stops here: without a pathType the path and backend are not examined.
+            return [.required(path.child("pathType").description, "pathType must be specified")]
         case "Exact", "Prefix":
             if !value.hasPrefix("/") { errors.append(.invalid(field, value, "must be an absolute path")) }
             if !value.isEmpty {
@@ -105,11 +107,8 @@ public enum ObjectValidation {
         case .some(let other):
             errors.append(.notSupported(path.child("pathType").description, other, pathTypes))
         }
-        if let backend = entry.backend {
-            errors += ingressBackend(backend, at: path.child("backend"))
-        } else {
-            errors.append(.required(path.child("backend").description))
-        }
+        // `backend` is a struct in the API, so a missing one is validated as an empty one.
+        errors += ingressBackend(entry.backend ?? IngressBackend(), at: path.child("backend"))
         return errors
     }
 

@@ -37,7 +37,8 @@ public struct RoutePolicy: Hashable, Sendable {
         self.upstreamTries = upstreamTries
     }
 
-    /// Whether this Ingress turns its hosts into regular-expression mode (as ingress-nginx does for
-    /// `use-regex` and for `rewrite-target`).
+    /// Whether this Ingress may turn its hosts into regular-expression mode (as ingress-nginx does for
+    /// `use-regex` and for `rewrite-target`; the builder decides per path, since a `rewrite-target` equal to the
+    /// path rewrites nothing).
     public var enforcesRegex: Bool { useRegex || rewriteTarget != nil }
 }

@@ -59,25 +59,28 @@ public struct SnapshotBuilder {
                 let source = RouteSource(ingress: ref, field: "spec.defaultBackend", host: "", path: "", pathType: "Default")
                 let route = Route(source: source, matcher: .prefix("/"), backend: resolved, policy: policy, rewrite: nil)
                 ingressDefault = route
-                if let existing = defaultRoute {
-                    issues.append(
-                        ConfigIssue(
-                            object: ref,
-                            field: "spec.defaultBackend",
-                            message:
-                                "the default backend for unmatched hosts is already set by the older Ingress \(existing.source.ingress); this one applies only to its own hosts",
-                            severity: .warning
+                // As ingress-nginx: only an Ingress without rules configures the catch-all; one with rules uses its
+                // default backend for its own hosts only.
+                if (spec.rules ?? []).isEmpty {
+                    if let existing = defaultRoute {
+                        issues.append(
+                            ConfigIssue(
+                                object: ref,
+                                field: "spec.defaultBackend",
+                                message:
+                                    "the catch-all default backend is already set by the older Ingress \(existing.source.ingress); ignored",
+                                severity: .warning
+                            )
                         )
-                    )
-                } else {
-                    defaultRoute = route
+                    } else {
+                        defaultRoute = route
+                    }
                 }
             }
             for (ruleIndex, rule) in (spec.rules ?? []).enumerated() {
                 let host = (rule.host ?? "").lowercased()
                 var collector = hosts[host] ?? HostCollector()
                 if collector.fallback == nil, let ingressDefault { collector.fallback = ingressDefault }
-                if policy.enforcesRegex { collector.regexMode = true }
                 for (pathIndex, entry) in (rule.http?.paths ?? []).enumerated() {
                     let field = "spec.rules[\(ruleIndex)].http.paths[\(pathIndex)]"
                     guard let backend = entry.backend, let pathType = entry.pathType else { continue }
@@ -97,6 +100,7 @@ public struct SnapshotBuilder {
                     issues += backendIssues
                     let source = RouteSource(ingress: ref, field: field, host: host, path: path, pathType: pathType)
                     collector.owners[key] = ref
+                    if policy.useRegex || Self.needsRewrite(policy, path: path) { collector.regexMode = true }
                     collector.candidates.append(
                         Candidate(
                             route: Route(source: source, matcher: .exact(path), backend: resolved, policy: policy, rewrite: nil), key: key)
@@ -136,7 +140,7 @@ public struct SnapshotBuilder {
         for (age, candidate) in collector.candidates.enumerated() {
             var route = candidate.route
             let path = route.source.path
-            if let target = route.policy.rewriteTarget {
+            if let target = route.policy.rewriteTarget, needsRewrite(route.policy, path: path) {
                 do {
                     route.rewrite = PathRewrite(pattern: try PatternRegex(path), target: target)
                 } catch {
@@ -148,7 +152,7 @@ public struct SnapshotBuilder {
                 }
             }
             switch route.source.pathType {
-            case "Exact":
+            case "Exact" where !collector.regexMode:
                 route.matcher = .exact(path)
                 exact[path] = route
                 continue
@@ -177,10 +181,21 @@ public struct SnapshotBuilder {
             let left = lhs.route.matcher.orderingLength
             let right = rhs.route.matcher.orderingLength
             if left != right { return left > right }
+            if collector.regexMode, lhs.route.source.path != rhs.route.source.path {
+                // ingress-nginx breaks ties between equally long patterns by the path, descending.
+                return !lhs.route.source.path.utf8.lexicographicallyPrecedes(rhs.route.source.path.utf8)
+            }
             if lhs.rank != rhs.rank { return lhs.rank < rhs.rank }
             return lhs.age < rhs.age
         }
         return HostRoutes(exact: exact, ordered: ordered.map(\.route), fallback: collector.fallback, regexMode: collector.regexMode)
+    }
+
+    /// Whether `rewrite-target` changes requests on `path`: as ingress-nginx's `needsRewrite`, a target equal to
+    /// the path rewrites nothing (and does not put the host in regex mode).
+    static func needsRewrite(_ policy: RoutePolicy, path: String) -> Bool {
+        guard let target = policy.rewriteTarget else { return false }
+        return target != path
     }
 
     /// Ingresses oldest first: creationTimestamp (missing sorts last), then namespace/name.

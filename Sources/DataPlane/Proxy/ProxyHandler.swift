@@ -1,0 +1,656 @@
+import NIOCore
+import Routing
+
+/// The handler of one client connection: parses requests (strictly), routes them on the current snapshot,
+/// forwards them over pooled upstream connections and streams responses back, with backpressure both ways.
+/// One request is in flight at a time; pipelined requests wait in the buffer until the previous response ends.
+final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    /// What the connection is doing.
+    enum Phase {
+        /// Waiting for (the rest of) a request head.
+        case idle
+        /// A request is being proxied.
+        case exchange(ProxyExchange)
+        /// The last response is written; input is read and dropped until the client closes or a timeout.
+        case lingering
+        /// Closing.
+        case closed
+    }
+
+    /// What the connection's single timer is waiting for.
+    enum TimerPurpose {
+        case keepAlive, header, clientBody, upstreamRead, clientWrite, linger
+    }
+
+    private let loop: LoopContext
+    private let scheme: String
+    private var context: ChannelHandlerContext?
+    private var parser: HTTP1RequestParser
+    private var buffer = ByteBuffer()
+    private var phase = Phase.idle
+    private var clientAddress = ""
+    private var listenerPort = 0
+    private var requestsServed = 0
+    private var quiescing = false
+    private var readsPaused = false
+    private var readPending = false
+    private var needsUpstreamFlush = false
+    private var timer: ConnectionTimer?
+
+    init(loop: LoopContext, scheme: String = "http") {
+        self.loop = loop
+        self.scheme = scheme
+        self.parser = HTTP1RequestParser(
+            limits: HTTP1Limits(maxHeadBytes: loop.configuration.maxHeadBytes, maxHeaderCount: loop.configuration.maxHeaderCount)
+        )
+    }
+
+    // MARK: - Channel events
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        timer = ConnectionTimer(eventLoop: context.eventLoop) { [weak self] in self?.timerFired() }
+        clientAddress = context.channel.remoteAddress?.ipAddress ?? "unknown"
+        listenerPort = context.channel.localAddress?.port ?? 0
+        loop.metrics.connectionsOpened.wrappingAdd(1, ordering: .relaxed)
+        loop.metrics.connectionsActive.wrappingAdd(1, ordering: .relaxed)
+        arm(.keepAlive, after: loop.configuration.clientHeaderTimeout)
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        loop.metrics.connectionsActive.wrappingSubtract(1, ordering: .relaxed)
+        timer?.cancel()
+        if case .exchange(let exchange) = phase, let upstream = exchange.upstream {
+            exchange.upstream = nil
+            loop.pool.discard(upstream)
+        }
+        phase = .closed
+        self.context = nil
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let bytes = unwrapInboundIn(data)
+        switch phase {
+        case .lingering, .closed:
+            return
+        case .idle:
+            if buffer.readableBytes == 0 && timer?.purpose == .keepAlive {
+                arm(.header, after: loop.configuration.clientHeaderTimeout)
+            }
+        case .exchange(let exchange):
+            if exchange.upstream != nil && !exchange.requestComplete {
+                arm(.clientBody, after: loop.configuration.clientBodyTimeout)
+            }
+        }
+        if buffer.readableBytes == 0 {
+            buffer = bytes
+        } else {
+            var incoming = bytes
+            buffer.writeBuffer(&incoming)
+        }
+        advance()
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if buffer.readableBytes == 0 { buffer = ByteBuffer() }
+        flushUpstream()
+        context.flush()
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if readsPaused {
+            readPending = true
+        } else {
+            context.read()
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        guard context.channel.isWritable, case .exchange(let exchange) = phase else { return }
+        exchange.upstream?.handler.resumeReading()
+        arm(.upstreamRead, after: exchange.route.policy.readTimeout)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if case .exchange(let exchange) = phase, let upstream = exchange.upstream {
+            exchange.upstream = nil
+            loop.pool.discard(upstream)
+        }
+        phase = .closed
+        timer?.cancel()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is ChannelShouldQuiesceEvent {
+            quiescing = true
+            if case .idle = phase, buffer.readableBytes == 0 { close() }
+            return
+        }
+        if let event = event as? ChannelEvent, event == .inputClosed {
+            // The client finished sending; an exchange in flight still gets its response.
+            switch phase {
+            case .idle, .lingering: close()
+            case .exchange(let exchange) where !exchange.requestComplete && exchange.upstream != nil:
+                advance()
+            default: break
+            }
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        close()
+    }
+
+    // MARK: - Requests
+
+    /// Parses and forwards as far as the buffered bytes, the upstream and backpressure allow.
+    private func advance() {
+        while true {
+            switch phase {
+            case .lingering, .closed:
+                buffer.moveReaderIndex(to: buffer.writerIndex)
+                return
+            case .idle:
+                guard !quiescing || buffer.readableBytes > 0 else {
+                    close()
+                    return
+                }
+                switch parser.next(&buffer) {
+                case .head(let head):
+                    begin(head)
+                case .needMoreData:
+                    return
+                case .error(let error):
+                    loop.metrics.badRequests.wrappingAdd(1, ordering: .relaxed)
+                    respondLocally(status: error.status, headRequest: false, close: true)
+                    return
+                case .body, .trailers, .end:
+                    return
+                }
+            case .exchange(let exchange):
+                guard !exchange.requestComplete else {
+                    // Pipelined bytes wait; stop reading when a lot piles up.
+                    if buffer.readableBytes > loop.configuration.maxHeadBytes { pauseReading() }
+                    return
+                }
+                guard let upstream = exchange.upstream else {
+                    if buffer.readableBytes > 64 * 1024 { pauseReading() }
+                    return
+                }
+                guard upstream.isWritable else {
+                    pauseReading()
+                    return
+                }
+                switch parser.next(&buffer) {
+                case .body(let body):
+                    exchange.bodyBytesReceived += body.readableBytes
+                    if let limit = exchange.maxBodyBytes, exchange.bodyBytesReceived > limit {
+                        failExchange(exchange, status: 413, reason: "request body larger than \(limit) bytes")
+                        return
+                    }
+                    forwardBody(body, exchange: exchange, upstream: upstream)
+                case .trailers(let trailers):
+                    if exchange.upstreamFraming == .chunked {
+                        var out = upstream.channel.allocator.buffer(capacity: trailers.bytes.readableBytes + 8)
+                        out.writeStaticString("0\r\n")
+                        for index in trailers.headers.indices where !trailers.headers[index].kind.isFraming {
+                            let field = trailers.headers[index]
+                            if let line = trailers.bytes.getSlice(at: field.name.lowerBound, length: field.value.upperBound - field.name.lowerBound) {
+                                out.writeImmutableBuffer(line)
+                                out.writeStaticString("\r\n")
+                            }
+                        }
+                        out.writeStaticString("\r\n")
+                        upstream.write(out)
+                        exchange.upstreamFramingClosed = true
+                    }
+                case .end:
+                    if exchange.upstreamFraming == .chunked && !exchange.upstreamFramingClosed {
+                        upstream.write(ByteBuffer(staticString: "0\r\n\r\n"))
+                    }
+                    exchange.requestComplete = true
+                    needsUpstreamFlush = true
+                    flushUpstream()
+                    if !exchange.responseStarted { arm(.upstreamRead, after: exchange.route.policy.readTimeout) }
+                case .needMoreData:
+                    return
+                case .head:
+                    return
+                case .error(let error):
+                    loop.metrics.badRequests.wrappingAdd(1, ordering: .relaxed)
+                    failExchange(exchange, status: error.status, reason: error.message)
+                    return
+                }
+            }
+        }
+    }
+
+    /// Routes a new request and starts its exchange, or answers it locally (404, 503, 413, …).
+    private func begin(_ head: HTTP1Head) {
+        requestsServed += 1
+        let snapshot = loop.snapshot
+        let isHEAD = head.isMethod("HEAD")
+        let hasBody = head.bodyFraming != .none
+        var target = Substring(head.target)
+        var hostValue = Substring(head.host ?? "")
+        if target.utf8.first != UInt8(ascii: "/") {
+            if let (authority, path) = Self.splitAbsoluteForm(target) {
+                hostValue = authority
+                target = path
+            } else if target == "*" && head.isMethod("OPTIONS") {
+                target = "/"
+            } else {
+                respondLocally(status: 400, headRequest: isHEAD, close: true)
+                return
+            }
+        }
+        guard let (path, query) = RequestPath.split(target) else {
+            respondLocally(status: 400, headRequest: isHEAD, close: true)
+            return
+        }
+        let host = RequestHost.normalize(hostValue)
+        guard let route = snapshot.routing.routeTable.match(host: host, path: path) else {
+            respondLocally(status: 404, headRequest: isHEAD, close: hasBody || !head.keepAlive)
+            return
+        }
+        let cluster: ClusterRuntime
+        switch route.backend {
+        case .unavailable(let status, _):
+            respondLocally(status: status, headRequest: isHEAD, close: hasBody || !head.keepAlive)
+            return
+        case .cluster(let index):
+            cluster = snapshot.clusters[index]
+        }
+        if cluster.endpoints.isEmpty {
+            respondLocally(status: 503, headRequest: isHEAD, close: hasBody || !head.keepAlive)
+            return
+        }
+        let maxBody = route.policy.maxBodyBytes
+        if let limit = maxBody, let length = head.contentLength, length > limit {
+            respondLocally(status: 413, headRequest: isHEAD, close: true)
+            return
+        }
+        let framing: RequestHeadWriter.BodyFraming
+        switch head.bodyFraming {
+        case .contentLength(let length): framing = .contentLength(length)
+        case .chunked: framing = .chunked
+        case .none, .untilClose: framing = .none
+        }
+        let requestID: String
+        if let index = head.firstIndex(of: .xRequestID), !head.headers[index].value.isEmpty {
+            requestID = head.valueString(at: index)
+        } else {
+            requestID = loop.random.requestID()
+        }
+        let forwarding = ForwardingContext(
+            clientAddress: clientAddress,
+            scheme: scheme,
+            listenerPort: listenerPort,
+            trustForwardedHeaders: loop.configuration.useForwardedHeaders,
+            requestID: requestID
+        )
+        let rewritten = route.upstreamTarget(path: path, query: query)
+        var upstreamHead = ByteBuffer()
+        upstreamHead.reserveCapacity(head.bytes.readableBytes + 320)
+        RequestHeadWriter.write(head, target: rewritten, framing: framing, forwarding: forwarding, into: &upstreamHead)
+        let exchange = ProxyExchange(
+            head: head,
+            route: route,
+            cluster: cluster,
+            snapshot: snapshot,
+            upstreamHead: upstreamHead,
+            upstreamFraming: framing,
+            maxBodyBytes: maxBody
+        )
+        exchange.closeAfter = !head.keepAlive || quiescing || requestsServed >= loop.configuration.maxRequestsPerConnection
+        phase = .exchange(exchange)
+        timer?.cancel()
+        if head.expectsContinue && hasBody && head.version == .http1_1 {
+            exchange.sentContinue = true
+            context?.writeAndFlush(NIOAny(ByteBuffer(staticString: "HTTP/1.1 100 Continue\r\n\r\n")), promise: nil)
+        }
+        connectUpstream(exchange)
+    }
+
+    /// Picks the next endpoint and attaches an idle or new connection to the exchange.
+    private func connectUpstream(_ exchange: ProxyExchange) {
+        let policy = exchange.route.policy
+        guard exchange.tried.count < policy.upstreamTries, let endpoint = exchange.cluster.next(excluding: exchange.tried) else {
+            let error = exchange.lastError ?? .connectFailed("no endpoint left to try")
+            failExchange(exchange, status: error.status, reason: error.reason)
+            return
+        }
+        exchange.tried.append(endpoint)
+        if let idle = loop.pool.takeIdle(endpoint) {
+            attach(idle, to: exchange)
+            return
+        }
+        arm(.upstreamRead, after: .seconds(Int64(policy.connectTimeoutSeconds) + 1))
+        loop.pool.connect(endpoint, timeout: .seconds(Int64(policy.connectTimeoutSeconds))).assumeIsolated().whenComplete { [self] result in
+            guard case .exchange(let current) = phase, current === exchange else {
+                if case .success(let connection) = result { loop.pool.release(connection) }
+                return
+            }
+            switch result {
+            case .success(let connection):
+                attach(connection, to: exchange)
+            case .failure(let error):
+                loop.metrics.upstreamConnectFailures.wrappingAdd(1, ordering: .relaxed)
+                let failure: ProxyError =
+                    if case ChannelError.connectTimeout = error { .connectTimeout } else { .connectFailed("connect to \(endpoint.endpoint) failed: \(error)") }
+                exchange.lastError = failure
+                loop.metrics.retries.wrappingAdd(1, ordering: .relaxed)
+                connectUpstream(exchange)
+            }
+        }
+    }
+
+    /// Sends the head on `connection` and starts streaming the body.
+    private func attach(_ connection: UpstreamConnection, to exchange: ProxyExchange) {
+        exchange.upstream = connection
+        exchange.bodyBytesSent = 0
+        exchange.upstreamFramingClosed = false
+        connection.handler.delegate = self
+        connection.handler.expectResponse(toHEAD: exchange.isHEAD)
+        connection.write(exchange.upstreamHead)
+        exchange.headSent = true
+        needsUpstreamFlush = true
+        resumeReading()
+        advance()
+        flushUpstream()
+        if exchange.requestComplete || !exchange.hasBody {
+            arm(.upstreamRead, after: exchange.route.policy.readTimeout)
+        } else {
+            arm(.clientBody, after: loop.configuration.clientBodyTimeout)
+        }
+    }
+
+    /// Writes one piece of request body upstream with the exchange's framing.
+    private func forwardBody(_ body: ByteBuffer, exchange: ProxyExchange, upstream: UpstreamConnection) {
+        guard body.readableBytes > 0 else { return }
+        if exchange.upstreamFraming == .chunked {
+            var size = ByteBuffer()
+            size.writeString(String(body.readableBytes, radix: 16))
+            size.writeStaticString("\r\n")
+            upstream.write(size)
+            upstream.write(body)
+            upstream.write(ByteBuffer(staticString: "\r\n"))
+        } else {
+            upstream.write(body)
+        }
+        exchange.bodyBytesSent += body.readableBytes
+        needsUpstreamFlush = true
+    }
+
+    private func flushUpstream() {
+        guard needsUpstreamFlush else { return }
+        needsUpstreamFlush = false
+        if case .exchange(let exchange) = phase { exchange.upstream?.flush() }
+    }
+
+    // MARK: - Responses (UpstreamDelegate)
+
+    func upstreamHead(_ head: HTTP1Head) {
+        guard case .exchange(let exchange) = phase, let context else { return }
+        if head.isInterim {
+            if head.status == 100 && exchange.sentContinue { return }
+            if exchange.head.version == .http1_1 { context.write(NIOAny(head.bytes), promise: nil) }
+            return
+        }
+        if head.status == 101 {
+            upstreamFailed(.upstreamFailed("upstream switched protocols without an upgrade request"), receivedResponse: true)
+            return
+        }
+        let bodyless = exchange.isHEAD || head.status == 204 || head.status == 304
+        var framing = ResponseHeadWriter.BodyFraming.asIs
+        if !bodyless {
+            switch head.bodyFraming {
+            case .contentLength, .none: framing = .asIs
+            case .chunked, .untilClose:
+                framing = exchange.head.version == .http1_1 ? .chunked : .untilClose
+            }
+        }
+        if framing == .untilClose || !exchange.requestComplete { exchange.closeAfter = true }
+        let connection: ConnectionField
+        if exchange.closeAfter {
+            connection = .close
+        } else if exchange.head.version == .http1_0 {
+            connection = .keepAlive
+        } else {
+            connection = .none
+        }
+        var out = context.channel.allocator.buffer(capacity: head.bytes.readableBytes + 96)
+        ResponseHeadWriter.write(head, framing: framing, connection: connection, date: loop.dateCache.current(), into: &out)
+        context.write(NIOAny(out), promise: nil)
+        exchange.responseStarted = true
+        exchange.responseFraming = framing
+        exchange.status = head.status
+        loop.metrics.countResponse(head.status)
+    }
+
+    func upstreamBody(_ body: ByteBuffer) {
+        guard case .exchange(let exchange) = phase, let context, body.readableBytes > 0 else { return }
+        if exchange.responseFraming == .chunked {
+            var size = context.channel.allocator.buffer(capacity: 12)
+            size.writeString(String(body.readableBytes, radix: 16))
+            size.writeStaticString("\r\n")
+            context.write(NIOAny(size), promise: nil)
+            context.write(NIOAny(body), promise: nil)
+            context.write(NIOAny(ByteBuffer(staticString: "\r\n")), promise: nil)
+        } else {
+            context.write(NIOAny(body), promise: nil)
+        }
+        if !context.channel.isWritable {
+            context.flush()
+            exchange.upstream?.handler.pauseReading()
+            arm(.clientWrite, after: exchange.route.policy.sendTimeout)
+        }
+    }
+
+    func upstreamTrailers(_ trailers: HTTP1Trailers) {
+        guard case .exchange(let exchange) = phase, let context, exchange.responseFraming == .chunked else { return }
+        var out = context.channel.allocator.buffer(capacity: trailers.bytes.readableBytes + 8)
+        out.writeStaticString("0\r\n")
+        for index in trailers.headers.indices where !trailers.headers[index].kind.isFraming {
+            let field = trailers.headers[index]
+            if let line = trailers.bytes.getSlice(at: field.name.lowerBound, length: field.value.upperBound - field.name.lowerBound) {
+                out.writeImmutableBuffer(line)
+                out.writeStaticString("\r\n")
+            }
+        }
+        out.writeStaticString("\r\n")
+        context.write(NIOAny(out), promise: nil)
+        exchange.responseFramingClosed = true
+    }
+
+    func upstreamEnd(reusable: Bool) {
+        guard case .exchange(let exchange) = phase, let context else { return }
+        if exchange.responseFraming == .chunked && !exchange.responseFramingClosed {
+            context.write(NIOAny(ByteBuffer(staticString: "0\r\n\r\n")), promise: nil)
+        }
+        if let upstream = exchange.upstream {
+            exchange.upstream = nil
+            if reusable && exchange.requestComplete { loop.pool.release(upstream) } else { loop.pool.discard(upstream) }
+        }
+        finish(exchange)
+    }
+
+    func upstreamFailed(_ error: ProxyError, receivedResponse: Bool) {
+        guard case .exchange(let exchange) = phase else { return }
+        let stale = exchange.upstream?.reused == true && !receivedResponse
+        if let upstream = exchange.upstream {
+            exchange.upstream = nil
+            loop.pool.discard(upstream)
+        }
+        if !receivedResponse && exchange.canRetry(headSent: exchange.headSent, staleConnection: stale) {
+            exchange.headSent = false
+            exchange.lastError = error
+            if stale { exchange.tried.removeLast() }  // a dead pooled connection does not count as a try
+            loop.metrics.retries.wrappingAdd(1, ordering: .relaxed)
+            connectUpstream(exchange)
+            return
+        }
+        failExchange(exchange, status: error.status, reason: error.reason)
+    }
+
+    func upstreamReadComplete() {
+        guard case .exchange(let exchange) = phase else {
+            context?.flush()
+            return
+        }
+        if exchange.responseStarted || exchange.requestComplete {
+            arm(.upstreamRead, after: exchange.route.policy.readTimeout)
+        }
+        context?.flush()
+    }
+
+    func upstreamWritable() {
+        resumeReading()
+        advance()
+        flushUpstream()
+    }
+
+    // MARK: - Ending exchanges
+
+    /// Ends a completed exchange: close the connection or get ready for the next request.
+    private func finish(_ exchange: ProxyExchange) {
+        guard let context else { return }
+        if exchange.closeAfter || quiescing {
+            phase = .lingering
+            closeAfterFlush()
+            return
+        }
+        phase = .idle
+        context.flush()
+        arm(.keepAlive, after: loop.configuration.keepAliveTimeout)
+        resumeReading()
+        if buffer.readableBytes > 0 { advance() }
+    }
+
+    /// Fails an exchange: a local error response if none started, else the connection is cut.
+    private func failExchange(_ exchange: ProxyExchange, status: Int, reason: String) {
+        if let upstream = exchange.upstream {
+            exchange.upstream = nil
+            loop.pool.discard(upstream)
+        }
+        if exchange.responseStarted {
+            phase = .closed
+            close()
+            return
+        }
+        respondLocally(status: status, headRequest: exchange.isHEAD, close: true)
+    }
+
+    /// Answers the current request without a backend. Closing answers linger: output is shut after the response,
+    /// input is read and dropped for a moment, so the client sees the response instead of a reset.
+    private func respondLocally(status: Int, headRequest: Bool, close: Bool) {
+        guard let context else { return }
+        loop.metrics.countResponse(status)
+        var out = context.channel.allocator.buffer(capacity: 256)
+        ErrorResponse.write(status: status, headRequest: headRequest, close: close || quiescing, date: loop.dateCache.current(), into: &out)
+        context.write(NIOAny(out), promise: nil)
+        if close || quiescing {
+            phase = .lingering
+            closeAfterFlush()
+        } else {
+            phase = .idle
+            context.flush()
+            arm(.keepAlive, after: loop.configuration.keepAliveTimeout)
+            if buffer.readableBytes > 0 { advance() }
+        }
+    }
+
+    /// Flushes, shuts the output down once written, and drops input until the client closes (bounded by a timer).
+    private func closeAfterFlush() {
+        guard let context else { return }
+        buffer.moveReaderIndex(to: buffer.writerIndex)
+        resumeReading()
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(NIOAny(ByteBuffer()), promise: promise)
+        promise.futureResult.assumeIsolated().whenComplete { [self] _ in
+            guard let context = self.context else { return }
+            context.close(mode: .output, promise: nil)
+            arm(.linger, after: .seconds(2))
+        }
+    }
+
+    private func close() {
+        guard let context else { return }
+        timer?.cancel()
+        phase = .closed
+        context.close(promise: nil)
+    }
+
+    // MARK: - Backpressure and timers
+
+    private func pauseReading() { readsPaused = true }
+
+    private func resumeReading() {
+        guard readsPaused else { return }
+        readsPaused = false
+        if readPending, let context {
+            readPending = false
+            context.read()
+        }
+    }
+
+    /// Sets the connection's deadline (see ``ConnectionTimer``).
+    private func arm(_ purpose: TimerPurpose, after duration: Duration) {
+        arm(purpose, after: TimeAmount(duration))
+    }
+
+    /// Sets the connection's deadline (see ``ConnectionTimer``).
+    private func arm(_ purpose: TimerPurpose, after amount: TimeAmount) {
+        timer?.set(purpose, deadline: .now() + amount)
+    }
+
+    /// The deadline passed: close idle connections, answer 408 to slow clients, 504 for silent backends.
+    private func timerFired() {
+        switch timer?.purpose {
+        case .keepAlive, .linger, .none:
+            close()
+        case .header:
+            respondLocally(status: 408, headRequest: false, close: true)
+        case .clientBody:
+            guard case .exchange(let exchange) = phase else { return close() }
+            failExchange(exchange, status: 408, reason: "client body timeout")
+        case .upstreamRead, .clientWrite:
+            guard case .exchange(let exchange) = phase else { return close() }
+            failExchange(exchange, status: 504, reason: "upstream timed out")
+        }
+    }
+
+    /// Splits an absolute-form target (`http://host:port/path?q`) into the authority and the origin-form rest.
+    static func splitAbsoluteForm(_ target: Substring) -> (Substring, Substring)? {
+        let lower = target.prefix(8).lowercased()
+        let skip: Int
+        if lower.hasPrefix("http://") { skip = 7 } else if lower.hasPrefix("https://") { skip = 8 } else { return nil }
+        let rest = target.dropFirst(skip)
+        guard let slash = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) else { return (rest, "/") }
+        let path = rest[slash...]
+        return (rest[..<slash], path.first == "?" ? Substring("/" + path) : path)
+    }
+}
+
+extension RoutePolicy {
+    /// `proxy-read-timeout` as a NIO time amount.
+    var readTimeout: TimeAmount { .seconds(Int64(readTimeoutSeconds)) }
+    /// `proxy-send-timeout` as a NIO time amount.
+    var sendTimeout: TimeAmount { .seconds(Int64(sendTimeoutSeconds)) }
+}
+
+extension HTTP1HeaderKind {
+    /// Fields that frame a message and must never be forwarded as trailers.
+    var isFraming: Bool {
+        switch self {
+        case .contentLength, .transferEncoding, .host, .connection, .keepAlive, .te, .trailer, .upgrade: true
+        default: false
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import NIOCore
+
+/// Writes the response head sent to the client: the backend's status line and fields minus hop-by-hop ones,
+/// `Date` and `Server` added when the backend sent none, and the framing and connection fields the proxy chose.
+enum ResponseHeadWriter {
+    /// How the response body is framed towards the client.
+    enum BodyFraming: Equatable {
+        /// No body follows (HEAD, 1xx, 204, 304), or the backend's Content-Length is passed on unchanged.
+        case asIs
+        /// `Transfer-Encoding: chunked` (the proxy re-frames the body).
+        case chunked
+        /// The body runs until the connection closes (HTTP/1.0 clients without a length).
+        case untilClose
+    }
+
+    /// Appends the client response head for the upstream `head`.
+    static func write(
+        _ head: HTTP1Head,
+        framing: BodyFraming,
+        connection: ConnectionField,
+        date: ByteBuffer,
+        into out: inout ByteBuffer
+    ) {
+        out.writeStaticString("HTTP/1.1 ")
+        out.writeString(String(head.status))
+        out.writeStaticString(" ")
+        if head.reasonRange.isEmpty {
+            out.writeString(ErrorResponse.reasonPhrase(head.status))
+        } else if let reason = head.bytes.getSlice(at: head.reasonRange.lowerBound, length: head.reasonRange.count) {
+            out.writeImmutableBuffer(reason)
+        }
+        out.writeStaticString("\r\n")
+        var sawDate = false
+        var sawServer = false
+        for index in head.headers.indices {
+            let field = head.headers[index]
+            switch field.kind {
+            case .connection, .keepAlive, .te, .trailer, .transferEncoding, .upgrade, .proxyConnection:
+                continue
+            case .contentLength where framing != .asIs:
+                continue
+            case .date: sawDate = true
+            case .server: sawServer = true
+            default:
+                if !head.connectionTokens.others.isEmpty && head.isNominatedByConnection(index) { continue }
+            }
+            if let line = head.bytes.getSlice(at: field.name.lowerBound, length: field.value.upperBound - field.name.lowerBound) {
+                out.writeImmutableBuffer(line)
+            }
+            out.writeStaticString("\r\n")
+        }
+        if !sawDate {
+            out.writeStaticString("Date: ")
+            out.writeImmutableBuffer(date)
+            out.writeStaticString("\r\n")
+        }
+        if !sawServer { out.writeStaticString("Server: gatehouse\r\n") }
+        if framing == .chunked { out.writeStaticString("Transfer-Encoding: chunked\r\n") }
+        connection.write(into: &out)
+        out.writeStaticString("\r\n")
+    }
+}
+
+/// The `Connection` field the proxy sends to the client.
+enum ConnectionField {
+    /// Nothing (HTTP/1.1 keep-alive is the default).
+    case none
+    /// `Connection: close`: the proxy closes after this response.
+    case close
+    /// `Connection: keep-alive`, for HTTP/1.0 clients that asked for it.
+    case keepAlive
+
+    func write(into out: inout ByteBuffer) {
+        switch self {
+        case .none: break
+        case .close: out.writeStaticString("Connection: close\r\n")
+        case .keepAlive: out.writeStaticString("Connection: keep-alive\r\n")
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import NIOCore
+import Routing
+import Synchronization
+
+/// Per-event-loop state of the data plane: the current snapshot, the upstream pool, the date cache and the
+/// request-ID generator. Touched only on its own event loop, so the request path takes no lock.
+final class LoopContext: @unchecked Sendable {
+    // Safety: every member is read and written on `eventLoop` only (asserted in debug builds).
+
+    /// The loop this context belongs to.
+    let eventLoop: any EventLoop
+    /// The snapshot new requests use.
+    var snapshot: DataPlaneSnapshot
+    /// Idle upstream connections of this loop.
+    let pool: UpstreamPool
+    /// The cached `Date` header value.
+    var dateCache = HTTPDateCache()
+    /// The request-ID generator.
+    var random = FastRandom()
+    /// Settings.
+    let configuration: ProxyConfiguration
+    /// Shared counters.
+    let metrics: ProxyMetrics
+
+    init(eventLoop: any EventLoop, snapshot: DataPlaneSnapshot, configuration: ProxyConfiguration, metrics: ProxyMetrics) {
+        self.eventLoop = eventLoop
+        self.snapshot = snapshot
+        self.configuration = configuration
+        self.metrics = metrics
+        self.pool = UpstreamPool(eventLoop: eventLoop, configuration: configuration, metrics: metrics)
+    }
+}
+
+/// The data plane's ``SnapshotStore``: publishing wraps the snapshot once and hands it to every event loop,
+/// where new requests pick it up; requests in flight keep the one they started with.
+public final class LiveSnapshot: SnapshotStore, @unchecked Sendable {
+    // Safety: `contexts` is immutable after init and each context is only touched on its own loop.
+
+    private let contexts: [ObjectIdentifier: LoopContext]
+    private let state = Mutex<(latest: DataPlaneSnapshot, published: Bool)>((.empty, false))
+
+    /// Creates per-loop contexts for every loop of `group`.
+    public init(group: any EventLoopGroup, configuration: ProxyConfiguration, metrics: ProxyMetrics) {
+        var contexts: [ObjectIdentifier: LoopContext] = [:]
+        for loop in group.makeIterator() {
+            contexts[ObjectIdentifier(loop)] = LoopContext(eventLoop: loop, snapshot: .empty, configuration: configuration, metrics: metrics)
+        }
+        self.contexts = contexts
+    }
+
+    /// Whether a snapshot has been published (readiness).
+    public var isReady: Bool { state.withLock { $0.published } }
+
+    /// The version of the latest published snapshot (0 before the first).
+    public var version: Int { state.withLock { $0.latest.routing.version } }
+
+    /// Swaps in `snapshot` on every event loop.
+    public func publish(_ snapshot: RoutingSnapshot) {
+        state.withLock { value in
+            value = (DataPlaneSnapshot(snapshot, previous: value.latest), true)
+        }
+        for context in contexts.values {
+            // Read the latest under the lock when the loop runs, so concurrent publishes can't land out of order.
+            context.eventLoop.execute { context.snapshot = self.state.withLock { $0.latest } }
+        }
+    }
+
+    /// Closes every idle upstream connection (after the listeners drained).
+    func closeIdleUpstreams() {
+        for context in contexts.values {
+            context.eventLoop.execute { context.pool.closeAll() }
+        }
+    }
+
+    /// The context of `loop`.
+    func context(for loop: any EventLoop) -> LoopContext? {
+        contexts[ObjectIdentifier(loop)]
+    }
+}

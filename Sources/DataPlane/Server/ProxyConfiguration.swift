@@ -1,0 +1,56 @@
+/// Data-plane settings: listener, limits and timeouts. Defaults follow ingress-nginx.
+public struct ProxyConfiguration: Sendable, Hashable {
+    /// The address listeners bind to.
+    public var bindAddress: String
+    /// The plain HTTP port (0 picks a free port).
+    public var httpPort: Int
+    /// Largest request head, in bytes (431 above).
+    public var maxHeadBytes: Int
+    /// Most header fields in a request head (431 above).
+    public var maxHeaderCount: Int
+    /// How long a client may take to send a complete request head (`client-header-timeout`).
+    public var clientHeaderTimeout: Duration
+    /// How long a client may pause while sending a body (`client-body-timeout`).
+    public var clientBodyTimeout: Duration
+    /// How long an idle keep-alive client connection stays open (`keep-alive`).
+    public var keepAliveTimeout: Duration
+    /// How long an idle upstream connection stays in the pool (`upstream-keepalive-timeout`).
+    public var upstreamIdleTimeout: Duration
+    /// Most idle upstream connections kept per endpoint and event loop.
+    public var maxIdlePerEndpoint: Int
+    /// Most requests served on one client connection before it is closed (`keep-alive-requests`).
+    public var maxRequestsPerConnection: Int
+    /// Trust and append client-sent `X-Forwarded-*` headers (`use-forwarded-headers`).
+    public var useForwardedHeaders: Bool
+    /// How long a graceful shutdown waits for in-flight requests.
+    public var drainTimeout: Duration
+
+    /// Creates a configuration with ingress-nginx's defaults.
+    public init(
+        bindAddress: String = "0.0.0.0",
+        httpPort: Int = 8080,
+        maxHeadBytes: Int = 32 * 1024,
+        maxHeaderCount: Int = 100,
+        clientHeaderTimeout: Duration = .seconds(60),
+        clientBodyTimeout: Duration = .seconds(60),
+        keepAliveTimeout: Duration = .seconds(75),
+        upstreamIdleTimeout: Duration = .seconds(60),
+        maxIdlePerEndpoint: Int = 64,
+        maxRequestsPerConnection: Int = 1000,
+        useForwardedHeaders: Bool = false,
+        drainTimeout: Duration = .seconds(30)
+    ) {
+        self.bindAddress = bindAddress
+        self.httpPort = httpPort
+        self.maxHeadBytes = maxHeadBytes
+        self.maxHeaderCount = maxHeaderCount
+        self.clientHeaderTimeout = clientHeaderTimeout
+        self.clientBodyTimeout = clientBodyTimeout
+        self.keepAliveTimeout = keepAliveTimeout
+        self.upstreamIdleTimeout = upstreamIdleTimeout
+        self.maxIdlePerEndpoint = maxIdlePerEndpoint
+        self.maxRequestsPerConnection = maxRequestsPerConnection
+        self.useForwardedHeaders = useForwardedHeaders
+        self.drainTimeout = drainTimeout
+    }
+}

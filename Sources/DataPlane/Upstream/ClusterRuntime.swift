@@ -1,0 +1,84 @@
+import NIOCore
+import Routing
+import Synchronization
+
+/// One endpoint as the data plane dials it: a pre-parsed socket address for Pod IPs, or a host name to resolve.
+struct UpstreamEndpoint: Hashable, Sendable {
+    /// The endpoint from the snapshot.
+    let endpoint: Endpoint
+    /// The socket address, when the host is an IP literal.
+    let address: SocketAddress?
+
+    init(_ endpoint: Endpoint) {
+        self.endpoint = endpoint
+        self.address = try? SocketAddress(ipAddress: endpoint.host, port: endpoint.port)
+    }
+
+    static func == (lhs: UpstreamEndpoint, rhs: UpstreamEndpoint) -> Bool { lhs.endpoint == rhs.endpoint }
+    func hash(into hasher: inout Hasher) { hasher.combine(endpoint) }
+}
+
+/// The live side of a ``Cluster``: its ready endpoints and the shared round-robin position. Kept across snapshot
+/// swaps while the cluster exists, so balancing continues where it was.
+final class ClusterRuntime: Sendable {
+    /// The cluster's identity.
+    let id: ClusterID
+    /// Ready endpoints, in the snapshot's order.
+    let endpoints: [UpstreamEndpoint]
+    /// The next round-robin position (shared by every event loop).
+    private let position: Atomic<Int>
+
+    init(id: ClusterID, endpoints: [UpstreamEndpoint], position: Int = 0) {
+        self.id = id
+        self.endpoints = endpoints
+        self.position = Atomic(position)
+    }
+
+    /// The current round-robin position, to carry into a replacement runtime.
+    var currentPosition: Int { position.load(ordering: .relaxed) }
+
+    /// The next endpoint in round-robin order; nil when the cluster has none.
+    func next() -> UpstreamEndpoint? {
+        let count = endpoints.count
+        if count == 0 { return nil }
+        if count == 1 { return endpoints[0] }
+        let turn = position.wrappingAdd(1, ordering: .relaxed).oldValue
+        return endpoints[Int(UInt(bitPattern: turn) % UInt(count))]
+    }
+
+    /// The next endpoint not yet tried in this exchange (for retries); nil when all were tried.
+    func next(excluding tried: [UpstreamEndpoint]) -> UpstreamEndpoint? {
+        if tried.isEmpty { return next() }
+        for _ in 0..<endpoints.count {
+            guard let candidate = next() else { return nil }
+            if !tried.contains(candidate) { return candidate }
+        }
+        return nil
+    }
+}
+
+/// A routing snapshot plus the live cluster runtimes its routes point to (same indexes).
+final class DataPlaneSnapshot: Sendable {
+    /// The routing snapshot.
+    let routing: RoutingSnapshot
+    /// One runtime per cluster of `routing.clusters`.
+    let clusters: [ClusterRuntime]
+
+    /// Wraps `routing`, reusing runtimes of `previous` for clusters that still exist.
+    init(_ routing: RoutingSnapshot, previous: DataPlaneSnapshot?) {
+        var old: [ClusterID: ClusterRuntime] = [:]
+        for runtime in previous?.clusters ?? [] { old[runtime.id] = runtime }
+        self.routing = routing
+        self.clusters = routing.clusters.map { cluster in
+            let endpoints = cluster.endpoints.map(UpstreamEndpoint.init)
+            if let existing = old[cluster.id] {
+                if existing.endpoints == endpoints { return existing }
+                return ClusterRuntime(id: cluster.id, endpoints: endpoints, position: existing.currentPosition)
+            }
+            return ClusterRuntime(id: cluster.id, endpoints: endpoints)
+        }
+    }
+
+    /// The empty snapshot served before the first publish.
+    static let empty = DataPlaneSnapshot(.empty, previous: nil)
+}

@@ -1,0 +1,176 @@
+import ArgumentParser
+import ControlPlane
+import DataPlane
+import Foundation
+import Gatehouse
+import KubeModel
+import Logging
+import NIOPosix
+import Routing
+import Synchronization
+
+/// The `gatehouse` command line: parse flags, build a configuration, run.
+@main
+struct GatehouseCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gatehouse",
+        abstract: "A Kubernetes Ingress controller and edge proxy.",
+        subcommands: [Serve.self, Lint.self, Echo.self]
+    )
+}
+
+/// Flags shared by commands that read manifests and route like the controller.
+struct RoutingFlags: ParsableArguments {
+    @Option(name: .customLong("manifests"), parsing: .upToNextOption, help: "Manifest files or directories (YAML or JSON, multi-document).")
+    var manifests: [String] = []
+
+    @Option(name: .customLong("ingress-class"), help: "Serve Ingresses of this class (repeatable; default: gatehouse and nginx).")
+    var ingressClasses: [String] = []
+
+    @Option(name: .customLong("controller-class"), help: "Serve IngressClasses whose spec.controller is this.")
+    var controllerClass = RoutingOptions.defaultControllerClass
+
+    @Flag(name: .customLong("watch-ingress-without-class"), help: "Also serve Ingresses that name no class.")
+    var watchIngressWithoutClass = false
+
+    /// The routing options these flags describe.
+    var options: RoutingOptions {
+        RoutingOptions(
+            controllerClass: controllerClass,
+            ingressClasses: Set(ingressClasses.isEmpty ? ["gatehouse", "nginx"] : ingressClasses),
+            watchIngressWithoutClass: watchIngressWithoutClass
+        )
+    }
+
+    func validate() throws {
+        if manifests.isEmpty { throw ValidationError("--manifests needs at least one file or directory") }
+    }
+}
+
+/// `gatehouse serve`: run the proxy from manifest files, reloading them when they change.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Serve Ingresses from manifest files (hot reload).")
+
+    @OptionGroup var routing: RoutingFlags
+
+    @Option(name: .customLong("http-port"), help: "The plain HTTP port.")
+    var httpPort = 8080
+
+    @Option(name: .customLong("https-port"), help: "The HTTPS port.")
+    var httpsPort = 8443
+
+    @Option(name: .customLong("admin-port"), help: "The admin port (/healthz, /readyz, /metrics).")
+    var adminPort = 10254
+
+    @Option(name: .customLong("bind"), help: "The address to listen on.")
+    var bind = "0.0.0.0"
+
+    @Flag(name: .customLong("use-forwarded-headers"), help: "Trust and append client-sent X-Forwarded-* headers.")
+    var useForwardedHeaders = false
+
+    @Flag(name: .customLong("demo-backends"), help: "Start an echo backend for every loopback endpoint in the manifests.")
+    var demoBackends = false
+
+    @Flag(name: .customLong("kubernetes"), help: "Read objects from the Kubernetes API (not available yet).")
+    var kubernetes = false
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel = "info"
+
+    func run() async throws {
+        if kubernetes {
+            throw ValidationError("--kubernetes is not available yet; use --manifests")
+        }
+        let logger = makeLogger(level: logLevel)
+        var options = routing.options
+        options.useForwardedHeaders = useForwardedHeaders
+        let proxy = ProxyConfiguration(bindAddress: bind, httpPort: httpPort, useForwardedHeaders: useForwardedHeaders)
+        let configuration = GatehouseConfiguration(
+            manifestPaths: routing.manifests,
+            routing: options,
+            proxy: proxy,
+            adminPort: adminPort,
+            demoBackends: demoBackends
+        )
+        try await GatehouseApp(configuration: configuration, logger: logger).run()
+    }
+}
+
+/// `gatehouse lint`: print every problem as `namespace/name: field.path: message`; exit 1 on errors.
+struct Lint: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Check manifests: one line per problem, exit 1 if any object is rejected.")
+
+    @OptionGroup var routing: RoutingFlags
+
+    func run() throws {
+        let (_, state) = FileProvider.load(paths: routing.manifests)
+        let snapshot = SnapshotBuilder(state: state, options: routing.options).build(version: 1)
+        for issue in snapshot.issues {
+            print(issue.severity == .error ? "\(issue)" : "\(issue) (warning)")
+        }
+        if snapshot.issues.contains(where: { $0.severity == .error }) { throw ExitCode(1) }
+    }
+}
+
+/// `gatehouse echo`: a small backend answering with JSON describing what it received.
+struct Echo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run an echo backend (demos and tests).")
+
+    @Option(help: "The port to listen on.")
+    var port: Int
+
+    @Option(help: "The name the backend reports.")
+    var name = "echo"
+
+    @Option(name: .customLong("bind"), help: "The address to listen on.")
+    var bind = "127.0.0.1"
+
+    func run() async throws {
+        let logger = makeLogger(level: "info")
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let server = try await EchoServer.start(host: bind, port: port, name: name, group: group)
+        logger.info("echo backend listening", metadata: ["name": "\(name)", "address": "\(bind):\(server.localPort)"])
+        await waitForTermination()
+        try await server.stop()
+        try await group.shutdownGracefully()
+    }
+}
+
+/// A logger writing to standard error at `level`.
+func makeLogger(level: String) -> Logger {
+    LoggingSystem.bootstrap { label in
+        var handler = StreamLogHandler.standardError(label: label)
+        handler.logLevel = Logger.Level(rawValue: level) ?? .info
+        return handler
+    }
+    return Logger(label: "gatehouse")
+}
+
+/// Waits for SIGINT or SIGTERM.
+func waitForTermination() async {
+    signal(SIGINT, SIG_IGN)
+    signal(SIGTERM, SIG_IGN)
+    let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+    let terminate = DispatchSource.makeSignalSource(signal: SIGTERM, queue: .global())
+    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+        let once = OnceFlag()
+        let resume: @Sendable () -> Void = { if once.claim() { continuation.resume() } }
+        interrupt.setEventHandler(handler: resume)
+        terminate.setEventHandler(handler: resume)
+        interrupt.resume()
+        terminate.resume()
+    }
+}
+
+/// A flag that can be claimed exactly once across threads.
+final class OnceFlag: Sendable {
+    private let claimed = Mutex(false)
+
+    /// True the first time only.
+    func claim() -> Bool {
+        claimed.withLock { value in
+            defer { value = true }
+            return !value
+        }
+    }
+}
