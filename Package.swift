@@ -104,6 +104,16 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "GatehouseTests",
+            dependencies: [
+                "Gatehouse", "DataPlane", "ControlPlane", "Routing", "KubeModel",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "EndToEndTests",
             dependencies: [
                 "Gatehouse",
