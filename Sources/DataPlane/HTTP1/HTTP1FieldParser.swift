@@ -46,14 +46,23 @@ enum HTTP1FieldParser {
             while S.isWhitespace(p[i]) { i &+= 1 }
             let valueStart = i
             var valueEnd = i
+            // Jump from one non-visible byte to the next: SP/HTAB continue the value (but are not part of it
+            // unless visible bytes follow), CR ends it (the section's final CRLF CRLF guarantees one), anything
+            // else is refused.
             while true {
+                let next = S.skipVisible(p, from: i)
+                if next != i {
+                    i = next
+                    valueEnd = i
+                }
                 let b = p[i]
                 if b == S.cr { break }
-                if b > S.sp && b != 0x7F {
+                if S.isWhitespace(b) {
+                    i &+= 1
+                } else if b > S.sp && b != 0x7F {
+                    // A visible byte in the last few bytes of the section, where words are not used.
                     i &+= 1
                     valueEnd = i
-                } else if S.isWhitespace(b) {
-                    i &+= 1
                 } else {
                     return HTTP1ParseError(.invalidHeaderValue, "control character in a header value")
                 }

@@ -168,6 +168,7 @@ public struct HTTP1RequestParser: Sendable {
             }
             i &+= 1
             let targetStart = i
+            i = S.skipVisible(p, from: i)
             while S.isTargetChar(p[i]) { i &+= 1 }
             let target = targetStart..<i
             if target.isEmpty {

@@ -16,12 +16,21 @@ enum HTTP1Scanner {
 
     // MARK: Character classes
 
-    /// `tchar` of RFC 9110 §5.6.2, as bitmaps of the bytes 0–63 and 64–127.
+    /// `tchar` of RFC 9110 §5.6.2: one ASCII flag ("1" or "0") per byte value, as constant data.
+    @inline(__always)
+    static var tokenTable: StaticString {
+        """
+        0000000000000000000000000000000001011111001101101111111111000000\
+        0111111111111111111111111110001111111111111111111111111111101010\
+        0000000000000000000000000000000000000000000000000000000000000000\
+        0000000000000000000000000000000000000000000000000000000000000000
+        """
+    }
+
+    /// Whether `b` is a `tchar` (a character allowed in methods, header names and other tokens).
     @inline(__always)
     static func isTokenChar(_ b: UInt8) -> Bool {
-        if b < 64 { return (0x03FF_6CFA_0000_0000 as UInt64) &>> UInt64(b) & 1 != 0 }
-        if b < 128 { return (0x57FF_FFFF_C7FF_FFFE as UInt64) &>> UInt64(b &- 64) & 1 != 0 }
-        return false
+        tokenTable.utf8Start[Int(b)] == UInt8(ascii: "1")
     }
 
     /// SP or HTAB.
@@ -55,6 +64,58 @@ enum HTTP1Scanner {
         let l = b | 0x20
         if l &- 0x61 < 6 { return Int(l &- 0x61 &+ 10) }
         return nil
+    }
+
+    // MARK: Eight bytes at a time
+
+    /// A word with every byte set to `b`.
+    @inline(__always)
+    static func repeated(_ b: UInt8) -> UInt64 {
+        0x0101_0101_0101_0101 &* UInt64(b)
+    }
+
+    /// One bit (0x80) set in each byte of `w` that is not visible (a control, SP or DEL; obs-text counts as
+    /// visible). Only the lowest set bit is exact, which is all `firstByteOffset` needs.
+    @inline(__always)
+    static func invisibleBytes(_ w: UInt64) -> UInt64 {
+        let below = (w &- repeated(0x21)) & ~w
+        let x = w ^ repeated(0x7F)
+        let del = (x &- repeated(0x01)) & ~x
+        return (below | del) & 0x8080_8080_8080_8080
+    }
+
+    /// One bit (0x80) set in each byte of `w` equal to `b`; only the lowest set bit is exact.
+    @inline(__always)
+    static func matchingBytes(_ b: UInt8, _ w: UInt64) -> UInt64 {
+        let x = w ^ repeated(b)
+        return (x &- repeated(0x01)) & ~x & 0x8080_8080_8080_8080
+    }
+
+    /// The offset in its word of the byte flagged by the lowest bit of a non-zero `mask` (words are loaded
+    /// little-endian).
+    @inline(__always)
+    static func firstByteOffset(_ mask: UInt64) -> Int {
+        mask.trailingZeroBitCount &>> 3
+    }
+
+    /// The 8 bytes of `p` at `offset` as a little-endian word.
+    @inline(__always)
+    static func word(_ p: UnsafeRawBufferPointer, _ offset: Int) -> UInt64 {
+        UInt64(littleEndian: p.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+    }
+
+    /// The first offset from `i` of a byte that is not visible (a control, SP or DEL), looking 8 bytes at a time;
+    /// stops early (at most 7 bytes before the end of `p`) where fewer than 8 bytes remain.
+    @inline(__always)
+    static func skipVisible(_ p: UnsafeRawBufferPointer, from i: Int) -> Int {
+        var i = i
+        let last = p.count &- 8
+        while i <= last {
+            let mask = invisibleBytes(word(p, i))
+            if mask != 0 { return i &+ firstByteOffset(mask) }
+            i &+= 8
+        }
+        return i
     }
 
     // MARK: Comparison
@@ -180,14 +241,24 @@ enum HTTP1Scanner {
     static func scanSection(_ p: UnsafeRawBufferPointer, progress: inout SectionProgress) -> SectionScan {
         let n = p.count
         var i = progress.scanned
-        while i < n {
-            if p[i] == lf {
-                if i == 0 || p[i &- 1] != cr { return .bareLineFeed }
-                if progress.firstLineLength == nil { progress.firstLineLength = i &- 1 }
-                if i == 1 || (i >= 3 && p[i &- 2] == lf) {
-                    progress.scanned = i &+ 1
-                    return .complete(length: i &+ 1)
+        while true {
+            // Jump to the next LF, 8 bytes at a time while 8 remain, then byte by byte.
+            if i &+ 8 <= n {
+                let mask = matchingBytes(lf, word(p, i))
+                if mask == 0 {
+                    i &+= 8
+                    continue
                 }
+                i &+= firstByteOffset(mask)
+            } else {
+                while i < n && p[i] != lf { i &+= 1 }
+                if i == n { break }
+            }
+            if i == 0 || p[i &- 1] != cr { return .bareLineFeed }
+            if progress.firstLineLength == nil { progress.firstLineLength = i &- 1 }
+            if i == 1 || (i >= 3 && p[i &- 2] == lf) {
+                progress.scanned = i &+ 1
+                return .complete(length: i &+ 1)
             }
             i &+= 1
         }
@@ -205,6 +276,14 @@ enum HTTP1Scanner {
         case error(HTTP1ParseError)
     }
 
+    /// What one look at the buffer found, inside `scanHead`.
+    private enum HeadLook {
+        case scanned(SectionScan)
+        case emptyLine
+        case needMoreData
+        case error(HTTP1ParseError)
+    }
+
     /// Finds the end of a message head at the start of `buffer`, enforcing the head, line and empty-line limits.
     /// With `skipEmptyLines` (requests), leading CRLFs are consumed from the buffer first.
     static func scanHead(
@@ -213,20 +292,39 @@ enum HTTP1Scanner {
         limits: HTTP1Limits,
         skipEmptyLines: Bool
     ) -> HeadScan {
-        if progress.scanned == 0 {
-            // Leading empty lines (RFC 9112 §2.2), and bare CR/LF at the very start.
-            while let first = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self) {
-                progress.sawBytes = true
-                if first == lf {
-                    return .error(HTTP1ParseError(.bareLineFeed, "LF without CR before the start line"))
+        while true {
+            let readable = buffer.readableBytes
+            if readable == 0 { return .needMoreData }
+            progress.sawBytes = true
+            if readable <= progress.scanned { return .needMoreData }
+            let window = min(readable, limits.maxHeadBytes)
+            let (look, scanned) = buffer.withUnsafeReadableBytes { raw -> (HeadLook, SectionProgress) in
+                var local = progress
+                let p = UnsafeRawBufferPointer(rebasing: raw[0..<window])
+                if local.scanned == 0 {
+                    // Leading empty lines (RFC 9112 §2.2), and bare CR/LF at the very start.
+                    let first = p[0]
+                    if first == lf {
+                        return (.error(HTTP1ParseError(.bareLineFeed, "LF without CR before the start line")), local)
+                    }
+                    if first == cr {
+                        guard p.count >= 2 else { return (.needMoreData, local) }
+                        guard p[1] == lf else {
+                            return (.error(HTTP1ParseError(.bareCarriageReturn, "CR without LF before the start line")), local)
+                        }
+                        return (.emptyLine, local)
+                    }
                 }
-                guard first == cr else { break }
-                guard let second = buffer.getInteger(at: buffer.readerIndex &+ 1, as: UInt8.self) else {
-                    return .needMoreData
-                }
-                guard second == lf else {
-                    return .error(HTTP1ParseError(.bareCarriageReturn, "CR without LF before the start line"))
-                }
+                return (.scanned(scanSection(p, progress: &local)), local)
+            }
+            progress = scanned
+            let result: SectionScan
+            switch look {
+            case .needMoreData:
+                return .needMoreData
+            case .error(let error):
+                return .error(error)
+            case .emptyLine:
                 guard skipEmptyLines else {
                     return .error(HTTP1ParseError(.invalidStartLine, "empty line instead of a status line"))
                 }
@@ -235,34 +333,29 @@ enum HTTP1Scanner {
                     return .error(HTTP1ParseError(.tooManyLeadingEmptyLines, "too many empty lines before the request"))
                 }
                 buffer.moveReaderIndex(forwardBy: 2)
+                continue
+            case .scanned(let scan):
+                result = scan
             }
-        }
-        let readable = buffer.readableBytes
-        if readable == 0 { return .needMoreData }
-        progress.sawBytes = true
-        if readable <= progress.scanned { return .needMoreData }
-        let window = min(readable, limits.maxHeadBytes)
-        let result = buffer.withUnsafeReadableBytes { raw in
-            scanSection(UnsafeRawBufferPointer(rebasing: raw[0..<window]), progress: &progress)
-        }
-        // The start line is checked first: a long line also makes a large head, but 414 says more.
-        if let lineLength = progress.firstLineLength {
-            if lineLength > limits.maxRequestLineBytes {
+            // The start line is checked first: a long line also makes a large head, but 414 says more.
+            if let lineLength = progress.firstLineLength {
+                if lineLength > limits.maxRequestLineBytes {
+                    return .error(HTTP1ParseError(.startLineTooLong, "start line longer than \(limits.maxRequestLineBytes) bytes"))
+                }
+            } else if progress.scanned > limits.maxRequestLineBytes &+ 1 {
                 return .error(HTTP1ParseError(.startLineTooLong, "start line longer than \(limits.maxRequestLineBytes) bytes"))
             }
-        } else if progress.scanned > limits.maxRequestLineBytes &+ 1 {
-            return .error(HTTP1ParseError(.startLineTooLong, "start line longer than \(limits.maxRequestLineBytes) bytes"))
-        }
-        switch result {
-        case .complete(let length):
-            return .complete(length: length)
-        case .bareLineFeed:
-            return .error(HTTP1ParseError(.bareLineFeed, "LF without CR in the message head"))
-        case .incomplete:
-            if window >= limits.maxHeadBytes {
-                return .error(HTTP1ParseError(.headTooLarge, "message head larger than \(limits.maxHeadBytes) bytes"))
+            switch result {
+            case .complete(let length):
+                return .complete(length: length)
+            case .bareLineFeed:
+                return .error(HTTP1ParseError(.bareLineFeed, "LF without CR in the message head"))
+            case .incomplete:
+                if window >= limits.maxHeadBytes {
+                    return .error(HTTP1ParseError(.headTooLarge, "message head larger than \(limits.maxHeadBytes) bytes"))
+                }
+                return .needMoreData
             }
-            return .needMoreData
         }
     }
 }

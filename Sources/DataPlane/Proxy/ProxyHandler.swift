@@ -171,7 +171,8 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
                     respondLocally(status: error.status, headRequest: false, close: true)
                     return
                 case .body, .trailers, .end:
-                    return
+                    // The rest of a request answered locally (only body-less ones keep the connection open).
+                    continue
                 }
             case .exchange(let exchange):
                 guard !exchange.requestComplete else {
@@ -559,10 +560,10 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
             phase = .lingering
             closeAfterFlush()
         } else {
+            // Only reached from `begin` inside `advance`, whose loop goes on with any pipelined request.
             phase = .idle
             context.flush()
             arm(.keepAlive, after: loop.configuration.keepAliveTimeout)
-            if buffer.readableBytes > 0 { advance() }
         }
     }
 

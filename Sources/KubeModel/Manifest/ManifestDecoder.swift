@@ -36,10 +36,14 @@ public enum ManifestDecoder {
         let fileRef = ObjectRef(kind: "File", namespace: nil, name: source)
         do {
             var index = 0
-            for node in try Yams.compose_all(yaml: text) {
+            // The sequence swallows a parse error (it just ends); it must be read back, or a half-written file
+            // would pass for a shorter good one.
+            var documents = try Yams.compose_all(yaml: text)
+            while let node = documents.next() {
                 index += 1
                 decodeDocument(node, document: index, source: source, into: &result)
             }
+            if let error = documents.error { throw error }
         } catch {
             result.syntaxError = true
             result.issues.append(ConfigIssue(object: fileRef, field: "", message: "not valid YAML: \(describe(error))"))
@@ -144,6 +148,9 @@ public enum ManifestDecoder {
     /// A user-facing name for a Swift type in a decoding error.
     static func typeName(_ type: Any.Type) -> String {
         switch type {
+        case is Node.Sequence.Type: "a list"  // Yams names the YAML node it expected
+        case is Node.Mapping.Type: "a mapping"
+        case is Node.Scalar.Type: "a single value (a string, number or boolean)"
         case is String.Type: "a string"
         case is Int.Type: "an integer"
         case is Bool.Type: "a boolean"

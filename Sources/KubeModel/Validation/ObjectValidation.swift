@@ -35,7 +35,8 @@ public enum ObjectValidation {
             if let legacy = ingress.metadata.annotation("kubernetes.io/ingress.class"), legacy != className {
                 errors.append(
                     .invalid(
-                        "metadata.annotations[kubernetes.io/ingress.class]", legacy, "must match `ingressClassName` when both are specified")
+                        "metadata.annotations[kubernetes.io/ingress.class]", legacy, "must match `ingressClassName` when both are specified"
+                    )
                 )
             }
             errors += NameValidation.dns1123Subdomain(className).map {

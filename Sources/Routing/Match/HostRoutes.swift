@@ -48,7 +48,7 @@ public struct RouteTable: Sendable {
     public var wildcardHosts: [String: HostRoutes]
     /// Rules without a host.
     public var anyHost: HostRoutes?
-    /// The default backend (oldest Ingress's `spec.defaultBackend`); nil = 404.
+    /// The catch-all: the `spec.defaultBackend` of the oldest Ingress without rules; nil = 404.
     public var defaultRoute: Route?
 
     /// Creates a table.

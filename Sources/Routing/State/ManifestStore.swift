@@ -59,7 +59,8 @@ public struct ManifestStore: Sendable {
         var current: [ObjectRef: KubeObject] = [:]
         var origin: [ObjectRef: String] = [:]
         var stillServing: Set<ObjectRef> = []
-        for path in files.keys.sorted() {
+        // A file broken since it first appeared has problems but no objects: report it too.
+        for path in Set(files.keys).union(fileIssues.keys).sorted() {
             issues += fileIssues[path] ?? []
             issues += decodeIssues[path] ?? []
             for ref in failedRefs[path] ?? [] where admitted[ref] != nil { stillServing.insert(ref) }

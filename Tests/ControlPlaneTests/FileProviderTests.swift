@@ -1,0 +1,82 @@
+import Foundation
+import Logging
+import Routing
+import Synchronization
+import Testing
+
+@testable import ControlPlane
+
+/// Records every published snapshot and lets a test wait for one that satisfies a condition.
+final class RecordingStore: SnapshotStore {
+    let snapshots = Mutex<[RoutingSnapshot]>([])
+
+    func publish(_ snapshot: RoutingSnapshot) { snapshots.withLock { $0.append(snapshot) } }
+
+    /// Waits (bounded) until a published snapshot satisfies `condition`.
+    func waitFor(timeout: Duration = .seconds(10), _ condition: (RoutingSnapshot) -> Bool) async throws -> RoutingSnapshot? {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while clock.now < deadline {
+            if let match = snapshots.withLock({ $0.last }), condition(match) { return match }
+            try await Task.sleep(for: .milliseconds(20))  // polling a condition, bounded by `deadline`
+        }
+        return nil
+    }
+}
+
+struct FileProviderTests {
+    static func ingress(name: String, host: String, service: String) -> String {
+        """
+        apiVersion: networking.k8s.io/v1
+        kind: Ingress
+        metadata: {name: \(name)}
+        spec:
+          ingressClassName: gatehouse
+          rules:
+          - host: \(host)
+            http:
+              paths:
+              - {path: /, pathType: Prefix, backend: {service: {name: \(service), port: {number: 80}}}}
+        """
+    }
+
+    @Test("edits, additions, deletions and broken files are picked up while running")
+    func hotReload() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gatehouse-fp-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let first = directory.appendingPathComponent("a.yaml")
+        try Self.ingress(name: "a", host: "a.example", service: "one").write(to: first, atomically: true, encoding: .utf8)
+
+        let store = RecordingStore()
+        let publisher = SnapshotPublisher(options: RoutingOptions(), store: store, logger: Logger(label: "test"))
+        let provider = FileProvider(paths: [directory.path], publisher: publisher, logger: Logger(label: "test"), pollInterval: .milliseconds(20))
+        let task = Task { try await provider.run() }
+        defer { task.cancel() }
+
+        let initial = try await store.waitFor { $0.routeTable.exactHosts["a.example"] != nil }
+        #expect(initial != nil)
+
+        // Edit: the host changes.
+        try Self.ingress(name: "a", host: "b.example", service: "one").write(to: first, atomically: true, encoding: .utf8)
+        let edited = try await store.waitFor { $0.routeTable.exactHosts["b.example"] != nil }
+        #expect(edited?.routeTable.exactHosts["a.example"] == nil)
+
+        // Broken YAML: the last good objects of that file keep serving, with an issue.
+        try "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: a\n".write(to: first, atomically: true, encoding: .utf8)
+        let broken = try await store.waitFor { snapshot in snapshot.issues.contains { $0.message.contains("not valid YAML") } }
+        #expect(broken?.routeTable.exactHosts["b.example"] != nil)
+
+        // A new file adds routes; deleting it removes them.
+        let second = directory.appendingPathComponent("c.yaml")
+        try Self.ingress(name: "c", host: "c.example", service: "two").write(to: second, atomically: true, encoding: .utf8)
+        #expect(try await store.waitFor { $0.routeTable.exactHosts["c.example"] != nil } != nil)
+        try FileManager.default.removeItem(at: second)
+        #expect(try await store.waitFor { $0.routeTable.exactHosts["c.example"] == nil } != nil)
+    }
+
+    @Test("timestamps are RFC 3339 UTC", arguments: [(0, "1970-01-01T00:00:00Z"), (951_782_400, "2000-02-29T00:00:00Z"), (1_795_718_096, "2026-11-26T17:14:56Z")])
+    func timestamp(seconds: Int, expected: String) {
+        #expect(FileProvider.timestamp(Date(timeIntervalSince1970: TimeInterval(seconds))) == expected)
+    }
+}
