@@ -15,7 +15,7 @@ struct GatehouseCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gatehouse",
         abstract: "A Kubernetes Ingress controller and edge proxy.",
-        subcommands: [Serve.self, Lint.self, Echo.self]
+        subcommands: [Serve.self, Lint.self, Explain.self, PolicyCommand.self, Echo.self]
     )
 }
 
@@ -71,6 +71,12 @@ struct Serve: AsyncParsableCommand {
     @Flag(name: .customLong("demo-backends"), help: "Start an echo backend for every loopback endpoint in the manifests.")
     var demoBackends = false
 
+    @Option(name: .customLong("default-ssl-certificate"), help: "NAMESPACE/NAME of the TLS Secret served for unknown names.")
+    var defaultSSLCertificate: String?
+
+    @Option(name: .customLong("threads"), help: "Event-loop threads (default: one per core).")
+    var threads: Int?
+
     @Flag(name: .customLong("kubernetes"), help: "Read objects from the Kubernetes API (not available yet).")
     var kubernetes = false
 
@@ -84,31 +90,23 @@ struct Serve: AsyncParsableCommand {
         let logger = makeLogger(level: logLevel)
         var options = routing.options
         options.useForwardedHeaders = useForwardedHeaders
-        let proxy = ProxyConfiguration(bindAddress: bind, httpPort: httpPort, useForwardedHeaders: useForwardedHeaders)
+        if let defaultSSLCertificate {
+            let parts = defaultSSLCertificate.split(separator: "/", omittingEmptySubsequences: false)
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                throw ValidationError("--default-ssl-certificate must be NAMESPACE/NAME")
+            }
+            options.defaultCertificate = ObjectRef(kind: "Secret", namespace: String(parts[0]), name: String(parts[1]))
+        }
+        let proxy = ProxyConfiguration(bindAddress: bind, httpPort: httpPort, httpsPort: httpsPort, useForwardedHeaders: useForwardedHeaders)
         let configuration = GatehouseConfiguration(
             manifestPaths: routing.manifests,
             routing: options,
             proxy: proxy,
             adminPort: adminPort,
-            demoBackends: demoBackends
+            demoBackends: demoBackends,
+            threads: threads
         )
         try await GatehouseApp(configuration: configuration, logger: logger).run()
-    }
-}
-
-/// `gatehouse lint`: print every problem as `namespace/name: field.path: message`; exit 1 on errors.
-struct Lint: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Check manifests: one line per problem, exit 1 if any object is rejected.")
-
-    @OptionGroup var routing: RoutingFlags
-
-    func run() throws {
-        let (_, state) = FileProvider.load(paths: routing.manifests)
-        let snapshot = SnapshotBuilder(state: state, options: routing.options).build(version: 1)
-        for issue in snapshot.issues {
-            print(issue.severity == .error ? "\(issue)" : "\(issue) (warning)")
-        }
-        if snapshot.issues.contains(where: { $0.severity == .error }) { throw ExitCode(1) }
     }
 }
 

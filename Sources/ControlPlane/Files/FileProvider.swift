@@ -81,24 +81,6 @@ public final class FileProvider: ServiceLifecycle.Service, Sendable {
 
     /// RFC 3339 UTC time with second precision, as the API server writes creationTimestamp.
     static func timestamp(_ date: Date) -> String {
-        let seconds = Int(date.timeIntervalSince1970)
-        let days = seconds.quotientAndRemainder(dividingBy: 86_400)
-        let (year, month, day) = civilDate(daysSinceEpoch: days.quotient)
-        let secondOfDay = days.remainder
-        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(year)-\(two(month))-\(two(day))T\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60))Z"
-    }
-
-    /// Converts days since 1970-01-01 to a proleptic Gregorian date.
-    static func civilDate(daysSinceEpoch: Int) -> (Int, Int, Int) {
-        let z = daysSinceEpoch + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+        CivilTime(epochSeconds: Int(date.timeIntervalSince1970)).rfc3339
     }
 }

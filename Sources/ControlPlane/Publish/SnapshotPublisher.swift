@@ -1,3 +1,4 @@
+import Foundation
 import KubeModel
 import Logging
 import Routing
@@ -10,13 +11,24 @@ public final class SnapshotPublisher: Sendable {
     public let options: RoutingOptions
     private let store: any SnapshotStore
     private let logger: Logger
+    private let inspector: (any CertificateInspector)?
+    private let clock: @Sendable () -> Int
     private let latest: Mutex<(snapshot: RoutingSnapshot, issues: Set<ConfigIssue>)>
 
-    /// Creates a publisher that publishes into `store`.
-    public init(options: RoutingOptions, store: any SnapshotStore, logger: Logger) {
+    /// Creates a publisher that publishes into `store`; `inspector` checks TLS Secrets, `clock` gives the time
+    /// (seconds since 1970) their validity is checked against.
+    public init(
+        options: RoutingOptions,
+        store: any SnapshotStore,
+        logger: Logger,
+        inspector: (any CertificateInspector)? = nil,
+        clock: @escaping @Sendable () -> Int = { Int(Date().timeIntervalSince1970) }
+    ) {
         self.options = options
         self.store = store
         self.logger = logger
+        self.inspector = inspector
+        self.clock = clock
         self.latest = Mutex((RoutingSnapshot.empty, []))
     }
 
@@ -27,7 +39,7 @@ public final class SnapshotPublisher: Sendable {
     @discardableResult
     public func publish(_ state: ClusterState) -> RoutingSnapshot {
         let version = latest.withLock { $0.snapshot.version } + 1
-        let snapshot = SnapshotBuilder(state: state, options: options).build(version: version)
+        let snapshot = SnapshotBuilder(state: state, options: options, inspector: inspector, now: clock()).build(version: version)
         let previous = latest.withLock { value in
             let old = value.issues
             value = (snapshot, Set(snapshot.issues))

@@ -4,7 +4,7 @@ import Routing
 /// The handler of one client connection: parses requests (strictly), routes them on the current snapshot,
 /// forwards them over pooled upstream connections and streams responses back, with backpressure both ways.
 /// One request is in flight at a time; pipelined requests wait in the buffer until the previous response ends.
-final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
+final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, UpstreamDelegate {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -167,6 +167,10 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
                 case .needMoreData:
                     return
                 case .error(let error):
+                    if error.kind == .http2Preface, requestsServed == 0, scheme == "http", let context {
+                        switchToHTTP2(context)
+                        return
+                    }
                     loop.metrics.badRequests.wrappingAdd(1, ordering: .relaxed)
                     respondLocally(status: error.status, headRequest: false, close: true)
                     return
@@ -258,6 +262,10 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
         let host = RequestHost.normalize(hostValue)
         guard let route = snapshot.routing.routeTable.match(host: host, path: path) else {
             respondLocally(status: 404, headRequest: isHEAD, close: hasBody || !head.keepAlive)
+            return
+        }
+        if route.redirectToHTTPS && scheme == "http" {
+            redirectToHTTPS(host: hostValue, target: target, headRequest: isHEAD, close: hasBody || !head.keepAlive)
             return
         }
         let cluster: ClusterRuntime
@@ -550,11 +558,18 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
 
     /// Answers the current request without a backend. Closing answers linger: output is shut after the response,
     /// input is read and dropped for a moment, so the client sees the response instead of a reset.
-    private func respondLocally(status: Int, headRequest: Bool, close: Bool) {
+    private func respondLocally(status: Int, headRequest: Bool, close: Bool, extraHeaders: String = "") {
         guard let context else { return }
         loop.metrics.countResponse(status)
         var out = context.channel.allocator.buffer(capacity: 256)
-        ErrorResponse.write(status: status, headRequest: headRequest, close: close || quiescing, date: loop.dateCache.current(), into: &out)
+        ErrorResponse.write(
+            status: status,
+            headRequest: headRequest,
+            close: close || quiescing,
+            date: loop.dateCache.current(),
+            extraHeaders: extraHeaders,
+            into: &out
+        )
         context.write(NIOAny(out), promise: nil)
         if close || quiescing {
             phase = .lingering
@@ -565,6 +580,35 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
             context.flush()
             arm(.keepAlive, after: loop.configuration.keepAliveTimeout)
         }
+    }
+
+    /// Answers `308 Permanent Redirect` to the same URL on HTTPS (ingress-nginx's `ssl-redirect`).
+    private func redirectToHTTPS(host: Substring, target: Substring, headRequest: Bool, close: Bool) {
+        var name = host
+        if name.utf8.first == UInt8(ascii: "[") {
+            if let end = name.firstIndex(of: "]") { name = name[...end] }
+        } else if let colon = name.lastIndex(of: ":") {
+            name = name[..<colon]
+        }
+        let port = loop.configuration.redirectHTTPSPort
+        let location = "https://\(name)\(port == 443 ? "" : ":\(port)")\(target)"
+        respondLocally(status: 308, headRequest: headRequest, close: close, extraHeaders: "Location: \(location)\r\n")
+    }
+
+    /// Hands the connection to HTTP/2 (h2c with prior knowledge): the HTTP/2 handlers take the buffered preface.
+    private func switchToHTTP2(_ context: ChannelHandlerContext) {
+        do {
+            try HTTP2Server.configure(context.channel, loop: loop, scheme: scheme)
+        } catch {
+            close()
+            return
+        }
+        let bytes = buffer
+        buffer = ByteBuffer()
+        phase = .closed
+        timer?.cancel()
+        context.fireChannelRead(NIOAny(bytes))
+        context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
     }
 
     /// Flushes, shuts the output down once written, and drops input until the client closes (bounded by a timer).

@@ -37,10 +37,12 @@ public final class LiveSnapshot: SnapshotStore, @unchecked Sendable {
     // Safety: `contexts` is immutable after init and each context is only touched on its own loop.
 
     private let contexts: [ObjectIdentifier: LoopContext]
+    private let certificates: CertificateStore?
     private let state = Mutex<(latest: DataPlaneSnapshot, published: Bool)>((.empty, false))
 
-    /// Creates per-loop contexts for every loop of `group`.
-    public init(group: any EventLoopGroup, configuration: ProxyConfiguration, metrics: ProxyMetrics) {
+    /// Creates per-loop contexts for every loop of `group`; `certificates` receives each snapshot's TLS table.
+    public init(group: any EventLoopGroup, configuration: ProxyConfiguration, metrics: ProxyMetrics, certificates: CertificateStore? = nil) {
+        self.certificates = certificates
         var contexts: [ObjectIdentifier: LoopContext] = [:]
         for loop in group.makeIterator() {
             contexts[ObjectIdentifier(loop)] = LoopContext(eventLoop: loop, snapshot: .empty, configuration: configuration, metrics: metrics)
@@ -56,6 +58,7 @@ public final class LiveSnapshot: SnapshotStore, @unchecked Sendable {
 
     /// Swaps in `snapshot` on every event loop.
     public func publish(_ snapshot: RoutingSnapshot) {
+        certificates?.update(snapshot.tls)
         state.withLock { value in
             value = (DataPlaneSnapshot(snapshot, previous: value.latest), true)
         }

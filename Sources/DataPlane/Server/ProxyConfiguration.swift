@@ -4,6 +4,10 @@ public struct ProxyConfiguration: Sendable, Hashable {
     public var bindAddress: String
     /// The plain HTTP port (0 picks a free port).
     public var httpPort: Int
+    /// The HTTPS port (0 picks a free port; nil: no HTTPS listener).
+    public var httpsPort: Int?
+    /// The HTTPS port used in redirect locations (the public port, 443 by default in a cluster).
+    public var redirectHTTPSPort: Int
     /// Largest request head, in bytes (431 above).
     public var maxHeadBytes: Int
     /// Most header fields in a request head (431 above).
@@ -29,6 +33,8 @@ public struct ProxyConfiguration: Sendable, Hashable {
     public init(
         bindAddress: String = "0.0.0.0",
         httpPort: Int = 8080,
+        httpsPort: Int? = 8443,
+        redirectHTTPSPort: Int? = nil,
         maxHeadBytes: Int = 32 * 1024,
         maxHeaderCount: Int = 100,
         clientHeaderTimeout: Duration = .seconds(60),
@@ -42,6 +48,8 @@ public struct ProxyConfiguration: Sendable, Hashable {
     ) {
         self.bindAddress = bindAddress
         self.httpPort = httpPort
+        self.httpsPort = httpsPort
+        self.redirectHTTPSPort = redirectHTTPSPort ?? httpsPort ?? 443
         self.maxHeadBytes = maxHeadBytes
         self.maxHeaderCount = maxHeaderCount
         self.clientHeaderTimeout = clientHeaderTimeout

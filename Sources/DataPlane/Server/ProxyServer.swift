@@ -2,66 +2,76 @@ import Logging
 import NIOCore
 import NIOExtras
 import NIOPosix
+import NIOSSL
+import NIOTLS
 import ServiceLifecycle
 
-/// The plain-HTTP listener: accepts client connections and gives each a ``ProxyHandler`` on its event loop.
-/// On graceful shutdown it stops accepting, lets in-flight requests finish (idle connections close at once,
-/// busy ones after their current response), then closes the idle upstream connections.
+/// The listeners: plain HTTP (HTTP/1.1, and h2c with prior knowledge) and HTTPS (TLS 1.2/1.3 with the certificate
+/// chosen by SNI; ALPN `h2` or `http/1.1`). Each client connection gets a ``ProxyHandler`` (HTTP/2: one per stream)
+/// on its event loop. On graceful shutdown both stop accepting, in-flight requests finish (idle connections close at
+/// once, busy ones after their current response; HTTP/2 gets GOAWAY), then idle upstream connections close.
 public final class ProxyServer: Service, Sendable {
     private let configuration: ProxyConfiguration
     private let group: any EventLoopGroup
     private let live: LiveSnapshot
+    private let certificates: CertificateStore?
     private let logger: Logger
     private let bound: EventLoopPromise<Int>
+    private let boundHTTPS: EventLoopPromise<Int>
 
-    /// Creates a server publishing through `live` (whose contexts must belong to `group`).
-    public init(configuration: ProxyConfiguration, group: any EventLoopGroup, live: LiveSnapshot, logger: Logger) {
+    /// Creates a server publishing through `live` (whose contexts must belong to `group`); `certificates` enables
+    /// the HTTPS listener when the configuration has an HTTPS port.
+    public init(
+        configuration: ProxyConfiguration,
+        group: any EventLoopGroup,
+        live: LiveSnapshot,
+        certificates: CertificateStore?,
+        logger: Logger
+    ) {
         self.configuration = configuration
         self.group = group
         self.live = live
+        self.certificates = certificates
         self.logger = logger
         self.bound = group.next().makePromise(of: Int.self)
+        self.boundHTTPS = group.next().makePromise(of: Int.self)
     }
 
-    /// The port actually bound (useful with port 0), once listening.
+    /// The HTTP port actually bound (useful with port 0), once listening.
     public func boundPort() async throws -> Int { try await bound.futureResult.get() }
+
+    /// The HTTPS port actually bound, once listening.
+    public func boundHTTPSPort() async throws -> Int { try await boundHTTPS.futureResult.get() }
 
     /// Listens until graceful shutdown, then drains.
     public func run() async throws {
         let quiesce = ServerQuiescingHelper(group: group)
-        let live = self.live
-        let channel: any Channel
+        var channels: [any Channel] = []
         do {
-            channel = try await ServerBootstrap(group: group)
-                .serverChannelOption(.backlog, value: 1024)
-                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                .serverChannelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(quiesce.makeServerChannelHandler(channel: channel))
-                    }
-                }
-                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-                .childChannelOption(.allowRemoteHalfClosure, value: true)
-                .childChannelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        guard let context = live.context(for: channel.eventLoop) else {
-                            throw ChannelError.badInterfaceAddressFamily
-                        }
-                        try channel.pipeline.syncOperations.addHandler(ProxyHandler(loop: context))
-                    }
-                }
-                .bind(host: configuration.bindAddress, port: configuration.httpPort)
-                .get()
+            let http = try await bind(port: configuration.httpPort, quiesce: quiesce, tls: nil)
+            channels.append(http)
+            let port = http.localAddress?.port ?? configuration.httpPort
+            bound.succeed(port)
+            logger.info("listening", metadata: ["protocol": "http", "address": "\(configuration.bindAddress):\(port)"])
+            if let httpsPort = configuration.httpsPort, let certificates {
+                let context = try certificates.makeServerContext()
+                let https = try await bind(port: httpsPort, quiesce: quiesce, tls: context)
+                channels.append(https)
+                let port = https.localAddress?.port ?? httpsPort
+                boundHTTPS.succeed(port)
+                logger.info("listening", metadata: ["protocol": "https", "address": "\(configuration.bindAddress):\(port)"])
+            } else {
+                boundHTTPS.fail(ChannelError.ioOnClosedChannel)
+            }
         } catch {
             bound.fail(error)
+            boundHTTPS.fail(error)
+            for channel in channels { try? await channel.close() }
             throw error
         }
-        let port = channel.localAddress?.port ?? configuration.httpPort
-        bound.succeed(port)
-        logger.info("listening", metadata: ["protocol": "http", "address": "\(configuration.bindAddress):\(port)"])
 
         try? await gracefulShutdown()
-        logger.info("draining HTTP connections")
+        logger.info("draining connections")
         let drained = group.next().makePromise(of: Void.self)
         quiesce.initiateShutdown(promise: drained)
         let timeout = group.next().scheduleTask(in: TimeAmount(configuration.drainTimeout)) {
@@ -70,6 +80,66 @@ public final class ProxyServer: Service, Sendable {
         try? await drained.futureResult.get()
         timeout.cancel()
         live.closeIdleUpstreams()
-        logger.info("HTTP listener stopped")
+        logger.info("listeners stopped")
+    }
+
+    /// Binds one listener; with a TLS context, connections start with TLS and ALPN picks HTTP/2 or HTTP/1.1.
+    private func bind(port: Int, quiesce: ServerQuiescingHelper, tls: NIOSSLContext?) async throws -> any Channel {
+        let live = self.live
+        let logger = self.logger
+        return try await ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(quiesce.makeServerChannelHandler(channel: channel))
+                }
+            }
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    guard let context = live.context(for: channel.eventLoop) else {
+                        throw ChannelError.inappropriateOperationForState
+                    }
+                    guard let tls else {
+                        try channel.pipeline.syncOperations.addHandler(ProxyHandler(loop: context))
+                        return
+                    }
+                    try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
+                    try channel.pipeline.syncOperations.addHandler(
+                        ApplicationProtocolNegotiationHandler { result, channel in
+                            channel.eventLoop.makeCompletedFuture {
+                                if case .negotiated("h2") = result {
+                                    try HTTP2Server.configure(channel, loop: context, scheme: "https")
+                                } else {
+                                    try channel.pipeline.syncOperations.addHandler(ProxyHandler(loop: context, scheme: "https"))
+                                }
+                            }
+                        }
+                    )
+                    try channel.pipeline.syncOperations.addHandler(TLSErrorHandler(logger: logger))
+                }
+            }
+            .bind(host: configuration.bindAddress, port: port)
+            .get()
+    }
+}
+
+/// Closes connections whose TLS handshake fails (garbage, plain HTTP on the HTTPS port, truncated hellos) and
+/// logs the reason at debug level; nothing else is affected.
+final class TLSErrorHandler: ChannelInboundHandler {
+    typealias InboundIn = Any
+    private let logger: Logger
+
+    init(logger: Logger) { self.logger = logger }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        context.fireChannelRead(data)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        logger.debug("TLS connection failed", metadata: ["error": "\(error)"])
+        context.close(promise: nil)
     }
 }

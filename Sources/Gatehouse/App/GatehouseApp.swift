@@ -22,15 +22,17 @@ public final class GatehouseApp: Sendable {
     private let group: MultiThreadedEventLoopGroup
     private let logger: Logger
 
-    /// Builds the services; nothing listens until ``run()``.
-    public init(configuration: GatehouseConfiguration, logger: Logger) {
+    /// Builds the services; nothing listens until ``run()``. Generates the default TLS certificate.
+    public init(configuration: GatehouseConfiguration, logger: Logger) throws {
         self.configuration = configuration
         self.logger = logger
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.threads ?? System.coreCount)
         self.group = group
         let metrics = ProxyMetrics()
-        let live = LiveSnapshot(group: group, configuration: configuration.proxy, metrics: metrics)
-        let publisher = SnapshotPublisher(options: configuration.routing, store: live, logger: logger)
+        let certificates = try CertificateStore(fallback: try DefaultCertificate.generate(), logger: logger)
+        logger.info("generated the Gatehouse default certificate (self-signed, for unknown names and unusable Secrets)")
+        let live = LiveSnapshot(group: group, configuration: configuration.proxy, metrics: metrics, certificates: certificates)
+        let publisher = SnapshotPublisher(options: configuration.routing, store: live, logger: logger, inspector: X509CertificateInspector())
         self.publisher = publisher
         self.provider = FileProvider(
             paths: configuration.manifestPaths,
@@ -38,7 +40,7 @@ public final class GatehouseApp: Sendable {
             logger: logger,
             pollInterval: configuration.pollInterval
         )
-        self.proxy = ProxyServer(configuration: configuration.proxy, group: group, live: live, logger: logger)
+        self.proxy = ProxyServer(configuration: configuration.proxy, group: group, live: live, certificates: certificates, logger: logger)
         let status = AdminStatus(
             ready: { live.isReady },
             metrics: {

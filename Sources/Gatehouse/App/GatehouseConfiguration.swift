@@ -15,6 +15,8 @@ public struct GatehouseConfiguration: Sendable {
     public var demoBackends: Bool
     /// How often manifest files are checked for changes.
     public var pollInterval: Duration
+    /// Event-loop threads (nil: one per core).
+    public var threads: Int?
 
     /// Creates a configuration.
     public init(
@@ -23,7 +25,8 @@ public struct GatehouseConfiguration: Sendable {
         proxy: ProxyConfiguration = ProxyConfiguration(),
         adminPort: Int = 10254,
         demoBackends: Bool = false,
-        pollInterval: Duration = .milliseconds(200)
+        pollInterval: Duration = .milliseconds(200),
+        threads: Int? = nil
     ) {
         self.manifestPaths = manifestPaths
         self.routing = routing
@@ -31,5 +34,6 @@ public struct GatehouseConfiguration: Sendable {
         self.adminPort = adminPort
         self.demoBackends = demoBackends
         self.pollInterval = pollInterval
+        self.threads = threads
     }
 }

@@ -9,7 +9,7 @@ public enum IngressAnnotations {
     /// Annotations understood now, and why some known ones are not acted upon yet.
     static let understood: Set<String> = [
         "rewrite-target", "use-regex", "proxy-connect-timeout", "proxy-read-timeout", "proxy-send-timeout",
-        "proxy-body-size", "proxy-next-upstream-tries",
+        "proxy-body-size", "proxy-next-upstream-tries", "ssl-redirect", "force-ssl-redirect", "backend-protocol",
     ]
 
     /// The policy for one Ingress, plus issues for values that could not be used.
@@ -38,13 +38,15 @@ public enum IngressAnnotations {
                 policy.rewriteTarget = target
             }
         }
-        if let raw = value("use-regex") {
+        func flag(_ key: String, into target: inout Bool) {
+            guard let raw = value(key) else { return }
             switch raw.lowercased() {
-            case "true": policy.useRegex = true
-            case "false": policy.useRegex = false
-            default: invalid("use-regex", raw, "must be \"true\" or \"false\"")
+            case "true": target = true
+            case "false": target = false
+            default: invalid(key, raw, "must be \"true\" or \"false\"")
             }
         }
+        flag("use-regex", into: &policy.useRegex)
         seconds("proxy-connect-timeout", into: &policy.connectTimeoutSeconds)
         seconds("proxy-read-timeout", into: &policy.readTimeoutSeconds)
         seconds("proxy-send-timeout", into: &policy.sendTimeoutSeconds)
@@ -53,6 +55,18 @@ public enum IngressAnnotations {
                 policy.maxBodyBytes = size == 0 ? nil : size
             } else {
                 invalid("proxy-body-size", raw, "must be a size such as 8k, 1m or 0 (unlimited)")
+            }
+        }
+        flag("ssl-redirect", into: &policy.sslRedirect)
+        flag("force-ssl-redirect", into: &policy.forceSSLRedirect)
+        if let raw = value("backend-protocol") {
+            if let known = BackendProtocol(rawValue: raw.uppercased()) {
+                policy.backendProtocol = known
+            } else {
+                let supported = BackendProtocol.allCases.map(\.rawValue)
+                issues.append(
+                    ConfigIssue(object: object, .notSupported(field("backend-protocol"), raw, supported))
+                )
             }
         }
         if let raw = value("proxy-next-upstream-tries") {

@@ -14,6 +14,12 @@ public struct RoutePolicy: Hashable, Sendable {
     public var maxBodyBytes: Int?
     /// `proxy-next-upstream-tries`: how many endpoints a failed connect may try in all.
     public var upstreamTries: Int
+    /// `ssl-redirect`: plain HTTP requests for hosts with TLS get `308` to HTTPS (default true).
+    public var sslRedirect: Bool
+    /// `force-ssl-redirect`: redirect to HTTPS even for hosts without TLS.
+    public var forceSSLRedirect: Bool
+    /// `backend-protocol`: how Gatehouse talks to the Pods.
+    public var backendProtocol: BackendProtocol
 
     /// ingress-nginx's defaults: 5 s connect, 60 s read and send, 1 MiB body, 3 tries.
     public static let defaults = RoutePolicy()
@@ -26,7 +32,10 @@ public struct RoutePolicy: Hashable, Sendable {
         readTimeoutSeconds: Int = 60,
         sendTimeoutSeconds: Int = 60,
         maxBodyBytes: Int? = 1024 * 1024,
-        upstreamTries: Int = 3
+        upstreamTries: Int = 3,
+        sslRedirect: Bool = true,
+        forceSSLRedirect: Bool = false,
+        backendProtocol: BackendProtocol = .http
     ) {
         self.rewriteTarget = rewriteTarget
         self.useRegex = useRegex
@@ -35,10 +44,30 @@ public struct RoutePolicy: Hashable, Sendable {
         self.sendTimeoutSeconds = sendTimeoutSeconds
         self.maxBodyBytes = maxBodyBytes
         self.upstreamTries = upstreamTries
+        self.sslRedirect = sslRedirect
+        self.forceSSLRedirect = forceSSLRedirect
+        self.backendProtocol = backendProtocol
     }
 
     /// Whether this Ingress may turn its hosts into regular-expression mode (as ingress-nginx does for
     /// `use-regex` and for `rewrite-target`; the builder decides per path, since a `rewrite-target` equal to the
     /// path rewrites nothing).
     public var enforcesRegex: Bool { useRegex || rewriteTarget != nil }
+}
+
+/// ingress-nginx's `backend-protocol` values Gatehouse speaks to Pods.
+public enum BackendProtocol: String, Hashable, Sendable, CaseIterable {
+    /// HTTP/1.1 in clear text (the default).
+    case http = "HTTP"
+    /// HTTP/1.1 over TLS (the Pod's certificate is not verified, as in ingress-nginx).
+    case https = "HTTPS"
+    /// gRPC: HTTP/2 in clear text (h2c with prior knowledge).
+    case grpc = "GRPC"
+    /// gRPC over TLS (HTTP/2 negotiated with ALPN).
+    case grpcs = "GRPCS"
+
+    /// Whether the upstream connection uses TLS.
+    public var usesTLS: Bool { self == .https || self == .grpcs }
+    /// Whether the upstream connection speaks HTTP/2.
+    public var usesHTTP2: Bool { self == .grpc || self == .grpcs }
 }

@@ -7,11 +7,17 @@ public struct SnapshotBuilder {
     public let state: ClusterState
     /// Controller settings.
     public let options: RoutingOptions
+    /// Checks TLS Secrets (parses the chain and key); nil accepts any Secret with `tls.crt` and `tls.key`.
+    public let inspector: (any CertificateInspector)?
+    /// The current time (seconds since 1970) for certificate validity; nil skips the validity check.
+    public let now: Int?
 
     /// Creates a builder.
-    public init(state: ClusterState, options: RoutingOptions) {
+    public init(state: ClusterState, options: RoutingOptions, inspector: (any CertificateInspector)? = nil, now: Int? = nil) {
         self.state = state
         self.options = options
+        self.inspector = inspector
+        self.now = now
     }
 
     /// One path candidate before compilation.
@@ -36,6 +42,7 @@ public struct SnapshotBuilder {
         var hosts: [String: HostCollector] = [:]
         var defaultRoute: Route?
         var served: [ObjectRef] = []
+        var tls = TLSResolver(state: state, inspector: inspector, now: now)
 
         for (ref, ingress) in Self.byAge(state.ingresses) {
             let decision = filter.decide(ingress)
@@ -48,6 +55,7 @@ public struct SnapshotBuilder {
                 continue
             }
             served.append(ref)
+            tls.add(ingress, ref: ref)
             let (policy, annotationIssues) = IngressAnnotations.parse(ingress.metadata, object: ref)
             issues += annotationIssues
             let spec = ingress.spec ?? IngressSpec()
@@ -114,7 +122,9 @@ public struct SnapshotBuilder {
         var wildcardHosts: [String: HostRoutes] = [:]
         var anyHost: HostRoutes?
         for (host, collector) in hosts {
-            let compiled = Self.compile(collector, issues: &issues)
+            let hostHasTLS = Self.isCovered(host, by: tls.tlsHosts)
+            var compiled = Self.compile(collector, issues: &issues)
+            compiled.markRedirects(hostHasTLS: hostHasTLS)
             if host.isEmpty {
                 anyHost = compiled
             } else if host.hasPrefix("*.") {
@@ -124,13 +134,24 @@ public struct SnapshotBuilder {
             }
         }
         let table = RouteTable(exactHosts: exactHosts, wildcardHosts: wildcardHosts, anyHost: anyHost, defaultRoute: defaultRoute)
+        let defaultCertificate = options.defaultCertificate.flatMap { tls.loadDefault($0) }
+        issues += tls.issues
         return RoutingSnapshot(
             version: version,
             routeTable: table,
             clusters: resolver.clusters,
             issues: Self.deduplicated(issues),
-            servedIngresses: served.sorted()
+            servedIngresses: served.sorted(),
+            tls: tls.table(defaultCertificate: defaultCertificate)
         )
+    }
+
+    /// Whether a rule host is listed in some `spec.tls` (exactly, or under a `*.` TLS host).
+    static func isCovered(_ host: String, by tlsHosts: Set<String>) -> Bool {
+        if host.isEmpty { return false }
+        if tlsHosts.contains(host) { return true }
+        guard !host.hasPrefix("*."), let dot = host.firstIndex(of: "."), dot != host.startIndex else { return false }
+        return tlsHosts.contains("*" + host[dot...])
     }
 
     /// Compiles collected paths: matchers per path type and regex mode, then the lookup order.

@@ -19,6 +19,23 @@ public struct HostRoutes: Sendable {
         self.regexMode = regexMode
     }
 
+    /// Sets each route's HTTPS redirect: the host has TLS and `ssl-redirect` is on, or `force-ssl-redirect`.
+    mutating func markRedirects(hostHasTLS: Bool) {
+        func mark(_ route: inout Route) {
+            route.redirectToHTTPS = (hostHasTLS && route.policy.sslRedirect) || route.policy.forceSSLRedirect
+        }
+        exact = exact.mapValues { route in
+            var marked = route
+            mark(&marked)
+            return marked
+        }
+        for index in ordered.indices { mark(&ordered[index]) }
+        if var route = fallback {
+            mark(&route)
+            fallback = route
+        }
+    }
+
     /// The route for a normalized path, not counting the fallback.
     public func match(path: String) -> Route? {
         if !exact.isEmpty, let route = exact[path] { return route }

@@ -46,6 +46,8 @@ public struct Route: Sendable {
     public var policy: RoutePolicy
     /// The compiled rewrite (from `rewrite-target`), nil when the path is forwarded unchanged.
     public var rewrite: PathRewrite?
+    /// Plain HTTP requests get `308` to HTTPS: the host has TLS and `ssl-redirect` is on, or `force-ssl-redirect`.
+    public var redirectToHTTPS = false
 
     /// Creates a route.
     public init(source: RouteSource, matcher: PathMatcher, backend: RouteBackend, policy: RoutePolicy, rewrite: PathRewrite?) {

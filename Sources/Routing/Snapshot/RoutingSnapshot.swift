@@ -13,14 +13,24 @@ public struct RoutingSnapshot: Sendable {
     public var issues: [ConfigIssue]
     /// The Ingresses this controller serves (class matched and admitted), sorted.
     public var servedIngresses: [ObjectRef]
+    /// SNI name → certificate.
+    public var tls: TLSTable
 
     /// Creates a snapshot.
-    public init(version: Int, routeTable: RouteTable, clusters: [Cluster], issues: [ConfigIssue], servedIngresses: [ObjectRef]) {
+    public init(
+        version: Int,
+        routeTable: RouteTable,
+        clusters: [Cluster],
+        issues: [ConfigIssue],
+        servedIngresses: [ObjectRef],
+        tls: TLSTable = TLSTable()
+    ) {
         self.version = version
         self.routeTable = routeTable
         self.clusters = clusters
         self.issues = issues
         self.servedIngresses = servedIngresses
+        self.tls = tls
     }
 
     /// A snapshot with no routes (every request 404), used before the first build.

@@ -1,3 +1,5 @@
+import KubeModel
+
 /// Controller settings that change how objects become routes (the `serve` flags that matter to the pure core).
 public struct RoutingOptions: Hashable, Sendable {
     /// The controller name IngressClasses must carry in `spec.controller` to be ours.
@@ -8,6 +10,8 @@ public struct RoutingOptions: Hashable, Sendable {
     public var watchIngressWithoutClass: Bool
     /// Trust and append client-sent `X-Forwarded-*` headers (`--use-forwarded-headers`).
     public var useForwardedHeaders: Bool
+    /// The Secret served when no TLS host matches (`--default-ssl-certificate NS/NAME`); nil = generated.
+    public var defaultCertificate: ObjectRef?
 
     /// The default controller name.
     public static let defaultControllerClass = "gatehouse.dev/ingress-controller"
@@ -17,11 +21,13 @@ public struct RoutingOptions: Hashable, Sendable {
         controllerClass: String = RoutingOptions.defaultControllerClass,
         ingressClasses: Set<String> = ["gatehouse"],
         watchIngressWithoutClass: Bool = false,
-        useForwardedHeaders: Bool = false
+        useForwardedHeaders: Bool = false,
+        defaultCertificate: ObjectRef? = nil
     ) {
         self.controllerClass = controllerClass
         self.ingressClasses = ingressClasses
         self.watchIngressWithoutClass = watchIngressWithoutClass
         self.useForwardedHeaders = useForwardedHeaders
+        self.defaultCertificate = defaultCertificate
     }
 }

@@ -1,0 +1,35 @@
+import NIOCore
+import NIOHTTP2
+
+/// Sets up the server side of HTTP/2 on a connection (after ALPN `h2`, or h2c prior knowledge): connection
+/// management (GOAWAY on drain, idle and keepalive handling), the HTTP/2 handler, and per stream an
+/// ``HTTP2ServerBridge`` in front of a ``ProxyHandler``.
+enum HTTP2Server {
+    /// Adds the HTTP/2 handlers at the end of `channel`'s pipeline (call on the channel's event loop).
+    static func configure(_ channel: any Channel, loop: LoopContext, scheme: String) throws {
+        let management = NIOHTTP2ServerConnectionManagementHandler(
+            eventLoop: channel.eventLoop,
+            configuration: .init(maxIdleTime: .seconds(300), maxAge: nil, maxGraceTime: .seconds(30), keepalive: nil)
+        )
+        var connectionConfiguration = NIOHTTP2Handler.ConnectionConfiguration()
+        connectionConfiguration.initialSettings = [
+            HTTP2Setting(parameter: .maxConcurrentStreams, value: 256),
+            HTTP2Setting(parameter: .maxHeaderListSize, value: 64 * 1024),
+            HTTP2Setting(parameter: .initialWindowSize, value: 1 << 20),
+        ]
+        let streamConfiguration = NIOHTTP2Handler.StreamConfiguration()
+        _ = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
+            mode: .server,
+            connectionConfiguration: connectionConfiguration,
+            streamConfiguration: streamConfiguration,
+            streamDelegate: management.http2StreamDelegate
+        ) { stream in
+            stream.eventLoop.makeCompletedFuture {
+                try stream.pipeline.syncOperations.addHandler(HTTP2ServerBridge())
+                try stream.pipeline.syncOperations.addHandler(ProxyHandler(loop: loop, scheme: scheme))
+            }
+        }
+        // Connection-level frames (stream 0) pass the HTTP/2 handler; the manager sees them and sends GOAWAY on drain.
+        try channel.pipeline.syncOperations.addHandler(management)
+    }
+}

@@ -1,0 +1,228 @@
+import NIOCore
+import NIOHPACK
+import NIOHTTP2
+
+/// Sits on an HTTP/2 stream channel in front of a ``ProxyHandler``: turns the stream's request frames into the
+/// bytes of one HTTP/1.1 request (so routing, forwarding, retries, limits and timeouts are the same code as for
+/// HTTP/1.1), and turns the HTTP/1.1 response bytes the proxy writes back into HEADERS, DATA and trailer frames.
+/// Flow control gives backpressure both ways: the proxy's reads become stream reads (window updates), and the
+/// stream's writability (the peer's window) is what the proxy watches before reading more from the backend.
+final class HTTP2ServerBridge: ChannelDuplexHandler {
+    typealias InboundIn = HTTP2Frame.FramePayload
+    typealias InboundOut = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = HTTP2Frame.FramePayload
+
+    private var requestStarted = false
+    private var requestChunked = false
+    private var requestEnded = false
+    private var isHEAD = false
+    private var responseParser = HTTP1ResponseParser(limits: HTTP1Limits(maxHeadBytes: 256 * 1024, maxHeaderCount: 1000))
+    private var responseBuffer = ByteBuffer()
+    private var pendingHead: HPACKHeaders?
+    private var responseEnded = false
+    /// An interim (1xx) head was parsed; its `.end` does not end the response.
+    private var interim = false
+
+    // MARK: Inbound: request frames → HTTP/1.1 bytes
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .headers(let headers):
+            if !requestStarted {
+                requestStarted = true
+                guard let request = requestHead(headers.headers, endStream: headers.endStream, allocator: context.channel.allocator) else {
+                    resetStream(context: context, code: .protocolError)
+                    return
+                }
+                context.fireChannelRead(NIOAny(request))
+                if headers.endStream { requestEnded = true }
+            } else if !requestEnded {
+                var out = context.channel.allocator.buffer(capacity: 64)
+                if requestChunked {
+                    out.writeStaticString("0\r\n")
+                    Self.writeFields(headers.headers, into: &out)
+                    out.writeStaticString("\r\n")
+                }
+                requestEnded = true
+                if out.readableBytes > 0 { context.fireChannelRead(NIOAny(out)) }
+            }
+        case .data(let frame):
+            guard requestStarted, !requestEnded, case .byteBuffer(let body) = frame.data else { return }
+            if requestChunked {
+                if body.readableBytes > 0 {
+                    var size = context.channel.allocator.buffer(capacity: 12)
+                    size.writeString(String(body.readableBytes, radix: 16))
+                    size.writeStaticString("\r\n")
+                    context.fireChannelRead(NIOAny(size))
+                    context.fireChannelRead(NIOAny(body))
+                    context.fireChannelRead(NIOAny(ByteBuffer(staticString: "\r\n")))
+                }
+                if frame.endStream { context.fireChannelRead(NIOAny(ByteBuffer(staticString: "0\r\n\r\n"))) }
+            } else if body.readableBytes > 0 {
+                context.fireChannelRead(NIOAny(body))
+            }
+            if frame.endStream { requestEnded = true }
+        case .rstStream:
+            context.close(promise: nil)
+        default:
+            break
+        }
+    }
+
+    /// The HTTP/1.1 request head for the stream's HEADERS: request line from the pseudo-headers, `Host` from
+    /// `:authority`, the regular fields (connection-specific ones dropped), and framing for the body.
+    private func requestHead(_ headers: HPACKHeaders, endStream: Bool, allocator: ByteBufferAllocator) -> ByteBuffer? {
+        var method: String?
+        var path: String?
+        var authority: String?
+        var hasHost = false
+        var contentLength: String?
+        for (name, value, _) in headers {
+            switch name {
+            case ":method": method = value
+            case ":path": path = value
+            case ":authority": authority = value
+            case "host": hasHost = true
+            case "content-length": contentLength = value
+            default: break
+            }
+        }
+        guard let method, let path, !method.isEmpty, !path.isEmpty else { return nil }
+        isHEAD = method == "HEAD"
+        responseParser.expectResponse(toHEAD: isHEAD)
+        var out = allocator.buffer(capacity: 256)
+        out.writeString(method)
+        out.writeStaticString(" ")
+        out.writeString(path)
+        out.writeStaticString(" HTTP/1.1\r\n")
+        if !hasHost {
+            out.writeStaticString("host: ")
+            out.writeString(authority ?? "")
+            out.writeStaticString("\r\n")
+        }
+        Self.writeFields(headers, into: &out)
+        if !endStream && contentLength == nil {
+            requestChunked = true
+            out.writeStaticString("transfer-encoding: chunked\r\n")
+        }
+        out.writeStaticString("connection: close\r\n\r\n")
+        return out
+    }
+
+    /// Writes regular (non-pseudo, not connection-specific) fields as HTTP/1.1 field lines.
+    static func writeFields(_ headers: HPACKHeaders, into out: inout ByteBuffer) {
+        for (name, value, _) in headers where !name.hasPrefix(":") && !isConnectionSpecific(name) {
+            out.writeString(name)
+            out.writeStaticString(": ")
+            out.writeString(value)
+            out.writeStaticString("\r\n")
+        }
+    }
+
+    /// Fields HTTP/2 forbids (RFC 9113 §8.2.2) plus framing fields the other side recomputes.
+    static func isConnectionSpecific(_ name: String) -> Bool {
+        switch name {
+        case "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te": true
+        default: false
+        }
+    }
+
+    // MARK: Outbound: HTTP/1.1 response bytes → frames
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        var bytes = unwrapOutboundIn(data)
+        if responseBuffer.readableBytes == 0 {
+            responseBuffer = bytes
+        } else {
+            responseBuffer.writeBuffer(&bytes)
+        }
+        var frames: [HTTP2Frame.FramePayload] = []
+        loop: while !responseEnded {
+            switch responseParser.next(&responseBuffer) {
+            case .head(let head):
+                if head.isInterim {
+                    interim = true
+                    if head.status != 100 { frames.append(.headers(.init(headers: Self.responseHeaders(head)))) }
+                } else {
+                    pendingHead = Self.responseHeaders(head)
+                }
+            case .body(let body):
+                takePendingHead(into: &frames)
+                frames.append(.data(.init(data: .byteBuffer(body))))
+            case .trailers(let trailers):
+                takePendingHead(into: &frames)
+                var fields = HPACKHeaders()
+                for index in trailers.headers.indices {
+                    let name = trailers.nameString(at: index).lowercased()
+                    if !Self.isConnectionSpecific(name) { fields.add(name: name, value: trailers.valueString(at: index)) }
+                }
+                frames.append(.headers(.init(headers: fields, endStream: true)))
+                responseEnded = true
+            case .end:
+                if interim {
+                    interim = false
+                } else if let head = pendingHead {
+                    pendingHead = nil
+                    frames.append(.headers(.init(headers: head, endStream: true)))
+                    responseEnded = true
+                } else {
+                    frames.append(.data(.init(data: .byteBuffer(ByteBuffer()), endStream: true)))
+                    responseEnded = true
+                }
+            case .needMoreData:
+                break loop
+            case .error:
+                promise?.fail(ChannelError.inappropriateOperationForState)
+                resetStream(context: context, code: .internalError)
+                return
+            }
+        }
+        // A head waits for its end only within one write; otherwise the client gets it now.
+        takePendingHead(into: &frames)
+        guard let last = frames.popLast() else {
+            promise?.succeed(())
+            return
+        }
+        for frame in frames { context.write(wrapOutboundOut(frame), promise: nil) }
+        context.write(wrapOutboundOut(last), promise: promise)
+    }
+
+    /// Moves a waiting response head into the frames to send.
+    private func takePendingHead(into frames: inout [HTTP2Frame.FramePayload]) {
+        if let head = pendingHead {
+            pendingHead = nil
+            frames.append(.headers(.init(headers: head)))
+        }
+    }
+
+    /// The HTTP/2 response headers for an HTTP/1.1 response head.
+    static func responseHeaders(_ head: HTTP1Head) -> HPACKHeaders {
+        var headers = HPACKHeaders()
+        headers.reserveCapacity(head.headers.count + 1)
+        headers.add(name: ":status", value: String(head.status))
+        for index in head.headers.indices {
+            let name = head.nameString(at: index).lowercased()
+            if isConnectionSpecific(name) { continue }
+            headers.add(name: name, value: head.valueString(at: index))
+        }
+        return headers
+    }
+
+    func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
+        if mode == .output {
+            if !responseEnded {
+                responseEnded = true
+                context.writeAndFlush(wrapOutboundOut(.data(.init(data: .byteBuffer(ByteBuffer()), endStream: true))), promise: nil)
+            }
+            promise?.succeed(())
+            return
+        }
+        context.close(mode: mode, promise: promise)
+    }
+
+    private func resetStream(context: ChannelHandlerContext, code: HTTP2ErrorCode) {
+        context.writeAndFlush(wrapOutboundOut(.rstStream(code)), promise: nil)
+        context.close(promise: nil)
+    }
+}

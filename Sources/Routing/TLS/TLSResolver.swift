@@ -1,0 +1,138 @@
+import KubeModel
+
+/// Builds the ``TLSTable`` from the served Ingresses' `spec.tls` entries: each host gets the certificate of the
+/// oldest Ingress naming it, when its Secret exists, decodes, matches its key, is valid now and covers the host;
+/// otherwise the host gets the default certificate and the Ingress gets an issue.
+struct TLSResolver {
+    let state: ClusterState
+    let inspector: (any CertificateInspector)?
+    let now: Int?
+    private var loaded: [ObjectRef: Result<TLSCertificate, CertificateProblem>] = [:]
+    private var exact: [String: (TLSCertificate, ObjectRef)] = [:]
+    private var wildcard: [String: (TLSCertificate, ObjectRef)] = [:]
+    /// Hosts listed in a served Ingress's `spec.tls` (exact names and `*.` names).
+    private(set) var tlsHosts: Set<String> = []
+    /// Problems found.
+    private(set) var issues: [ConfigIssue] = []
+
+    init(state: ClusterState, inspector: (any CertificateInspector)?, now: Int?) {
+        self.state = state
+        self.inspector = inspector
+        self.now = now
+    }
+
+    /// Adds the TLS entries of one served Ingress (call oldest first).
+    mutating func add(_ ingress: Ingress, ref: ObjectRef) {
+        let spec = ingress.spec ?? IngressSpec()
+        let ruleHosts = (spec.rules ?? []).compactMap { $0.host?.lowercased() }.filter { !$0.isEmpty }
+        for (index, entry) in (spec.tls ?? []).enumerated() {
+            let field = "spec.tls[\(index)]"
+            var hosts = (entry.hosts ?? []).map { $0.lowercased() }
+            if hosts.isEmpty { hosts = ruleHosts }
+            tlsHosts.formUnion(hosts)
+            guard let secretName = entry.secretName, !secretName.isEmpty else {
+                issues.append(
+                    ConfigIssue(object: ref, field: field + ".secretName", message: "no secretName; its hosts get the default certificate", severity: .warning)
+                )
+                continue
+            }
+            let secretRef = ObjectRef(kind: "Secret", namespace: ref.namespace, name: secretName)
+            let certificate: TLSCertificate
+            switch load(secretRef) {
+            case .failure(let problem):
+                issues.append(
+                    ConfigIssue(object: ref, field: field + ".secretName", message: "\(problem.reason); \(Self.hostList(hosts)) get the default certificate")
+                )
+                continue
+            case .success(let value):
+                certificate = value
+            }
+            for host in hosts {
+                if let facts = certificate.facts, !facts.covers(host) {
+                    issues.append(
+                        ConfigIssue(
+                            object: ref,
+                            field: field + ".hosts",
+                            message: "the certificate in Secret \"\(secretName)\" does not cover \"\(host)\" (it names \(facts.dnsNames.joined(separator: ", "))); that host gets the default certificate"
+                        )
+                    )
+                    continue
+                }
+                let isWildcard = host.hasPrefix("*.")
+                let key = isWildcard ? String(host.dropFirst(2)) : host
+                if let (_, owner) = isWildcard ? wildcard[key] : exact[key] {
+                    if owner != ref {
+                        issues.append(
+                            ConfigIssue(
+                                object: ref,
+                                field: field + ".hosts",
+                                message: "the certificate for \"\(host)\" is already set by the older Ingress \(owner); ignored",
+                                severity: .warning
+                            )
+                        )
+                    }
+                    continue
+                }
+                if isWildcard { wildcard[key] = (certificate, ref) } else { exact[key] = (certificate, ref) }
+            }
+        }
+    }
+
+    /// Loads the `--default-ssl-certificate` Secret; problems are reported on the Secret.
+    mutating func loadDefault(_ secretRef: ObjectRef) -> TLSCertificate? {
+        switch load(secretRef) {
+        case .success(let certificate): return certificate
+        case .failure(let problem):
+            issues.append(ConfigIssue(object: secretRef, field: "data", message: "cannot be the default certificate: \(problem.reason)"))
+            return nil
+        }
+    }
+
+    /// The compiled table.
+    func table(defaultCertificate: TLSCertificate?) -> TLSTable {
+        TLSTable(exact: exact.mapValues(\.0), wildcard: wildcard.mapValues(\.0), defaultCertificate: defaultCertificate)
+    }
+
+    /// Reads and checks one Secret (once per build).
+    private mutating func load(_ secretRef: ObjectRef) -> Result<TLSCertificate, CertificateProblem> {
+        if let result = loaded[secretRef] { return result }
+        let result = check(secretRef)
+        loaded[secretRef] = result
+        return result
+    }
+
+    private func check(_ secretRef: ObjectRef) -> Result<TLSCertificate, CertificateProblem> {
+        guard let secret = state.secret(namespace: secretRef.namespace ?? "default", name: secretRef.name) else {
+            return .failure(CertificateProblem("Secret \"\(secretRef.name)\" not found"))
+        }
+        guard let chain = secret.value("tls.crt"), !chain.isEmpty else {
+            return .failure(CertificateProblem("Secret \"\(secretRef.name)\" has no tls.crt"))
+        }
+        guard let key = secret.value("tls.key"), !key.isEmpty else {
+            return .failure(CertificateProblem("Secret \"\(secretRef.name)\" has no tls.key"))
+        }
+        guard let inspector else {
+            return .success(TLSCertificate(secret: secretRef, chainPEM: chain, keyPEM: key, facts: nil))
+        }
+        switch inspector.inspect(chainPEM: chain, keyPEM: key) {
+        case .failure(let problem):
+            return .failure(CertificateProblem("Secret \"\(secretRef.name)\": \(problem.reason)"))
+        case .success(let facts):
+            if let now, now > facts.notAfter {
+                return .failure(CertificateProblem("the certificate in Secret \"\(secretRef.name)\" expired at \(Self.date(facts.notAfter))"))
+            }
+            if let now, now < facts.notBefore {
+                return .failure(CertificateProblem("the certificate in Secret \"\(secretRef.name)\" is not valid before \(Self.date(facts.notBefore))"))
+            }
+            return .success(TLSCertificate(secret: secretRef, chainPEM: chain, keyPEM: key, facts: facts))
+        }
+    }
+
+    /// `host "a"` or `hosts "a", "b"`.
+    static func hostList(_ hosts: [String]) -> String {
+        hosts.count == 1 ? "host \"\(hosts[0])\"" : "hosts " + hosts.map { "\"\($0)\"" }.joined(separator: ", ")
+    }
+
+    /// RFC 3339 date of an epoch second.
+    static func date(_ seconds: Int) -> String { CivilTime(epochSeconds: seconds).rfc3339 }
+}
