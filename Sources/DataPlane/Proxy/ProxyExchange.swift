@@ -46,6 +46,8 @@ final class ProxyExchange {
     var lastError: ProxyError?
     /// Whether the head went out on the current upstream connection.
     var headSent = false
+    /// Whether the request asks to switch protocols (WebSocket): the upgrade headers are forwarded.
+    var isUpgrade = false
     /// Whether the upstream chunked body's last chunk (with trailers) was written.
     var upstreamFramingClosed = false
     /// Whether the client response's last chunk (with trailers) was written.

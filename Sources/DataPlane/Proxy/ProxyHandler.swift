@@ -15,6 +15,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         case idle
         /// A request is being proxied.
         case exchange(ProxyExchange)
+        /// An upgrade (WebSocket) was accepted: bytes flow both ways untouched until either side closes.
+        case tunnel(ProxyExchange)
         /// The last response is written; input is read and dropped until the client closes or a timeout.
         case lingering
         /// Closing.
@@ -64,18 +66,35 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     func handlerRemoved(context: ChannelHandlerContext) {
         loop.metrics.connectionsActive.wrappingSubtract(1, ordering: .relaxed)
         timer?.cancel()
-        if case .exchange(let exchange) = phase, let upstream = exchange.upstream {
-            exchange.upstream = nil
-            loop.pool.discard(upstream)
+        releaseUpstreamOnClose()
+        self.context = nil
+    }
+
+    /// Drops the upstream connection of an exchange or tunnel cut short by the client.
+    private func releaseUpstreamOnClose() {
+        switch phase {
+        case .exchange(let exchange), .tunnel(let exchange):
+            if let upstream = exchange.upstream {
+                exchange.upstream = nil
+                loop.pool.discard(upstream)
+            }
+        default:
+            break
         }
         phase = .closed
-        self.context = nil
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let bytes = unwrapInboundIn(data)
         switch phase {
         case .lingering, .closed:
+            return
+        case .tunnel(let exchange):
+            guard let upstream = exchange.upstream else { return }
+            upstream.write(bytes)
+            needsUpstreamFlush = true
+            arm(.upstreamRead, after: exchange.route.policy.readTimeout)
+            if !upstream.isWritable { pauseReading() }
             return
         case .idle:
             if buffer.readableBytes == 0 && timer?.purpose == .keepAlive {
@@ -110,17 +129,18 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        guard context.channel.isWritable, case .exchange(let exchange) = phase else { return }
-        exchange.upstream?.handler.resumeReading()
-        arm(.upstreamRead, after: exchange.route.policy.readTimeout)
+        guard context.channel.isWritable else { return }
+        switch phase {
+        case .exchange(let exchange), .tunnel(let exchange):
+            exchange.upstream?.handler.resumeReading()
+            arm(.upstreamRead, after: exchange.route.policy.readTimeout)
+        default:
+            break
+        }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        if case .exchange(let exchange) = phase, let upstream = exchange.upstream {
-            exchange.upstream = nil
-            loop.pool.discard(upstream)
-        }
-        phase = .closed
+        releaseUpstreamOnClose()
         timer?.cancel()
     }
 
@@ -133,7 +153,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         if let event = event as? ChannelEvent, event == .inputClosed {
             // The client finished sending; an exchange in flight still gets its response.
             switch phase {
-            case .idle, .lingering: close()
+            case .idle, .lingering, .tunnel: close()
             case .exchange(let exchange) where !exchange.requestComplete && exchange.upstream != nil:
                 advance()
             default: break
@@ -153,7 +173,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     private func advance() {
         while true {
             switch phase {
-            case .lingering, .closed:
+            case .lingering, .closed, .tunnel:
                 buffer.moveReaderIndex(to: buffer.writerIndex)
                 return
             case .idle:
@@ -280,7 +300,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
             respondLocally(status: 503, headRequest: isHEAD, close: hasBody || !head.keepAlive)
             return
         }
-        let maxBody = route.policy.maxBodyBytes
+        // gRPC streams may carry any number of messages; the body limit is for request bodies, not streams.
+        let maxBody = route.policy.backendProtocol.usesHTTP2 ? nil : route.policy.maxBodyBytes
         if let limit = maxBody, let length = head.contentLength, length > limit {
             respondLocally(status: 413, headRequest: isHEAD, close: true)
             return
@@ -305,9 +326,10 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
             requestID: requestID
         )
         let rewritten = route.upstreamTarget(path: path, query: query)
+        let upgrade = head.upgradeIndex != nil && head.connectionTokens.upgrade && !hasBody && head.version == .http1_1
         var upstreamHead = ByteBuffer()
         upstreamHead.reserveCapacity(head.bytes.readableBytes + 320)
-        RequestHeadWriter.write(head, target: rewritten, framing: framing, forwarding: forwarding, into: &upstreamHead)
+        RequestHeadWriter.write(head, target: rewritten, framing: framing, upgrade: upgrade, forwarding: forwarding, into: &upstreamHead)
         let exchange = ProxyExchange(
             head: head,
             route: route,
@@ -317,6 +339,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
             upstreamFraming: framing,
             maxBodyBytes: maxBody
         )
+        exchange.isUpgrade = upgrade
         exchange.closeAfter = !head.keepAlive || quiescing || requestsServed >= loop.configuration.maxRequestsPerConnection
         phase = .exchange(exchange)
         timer?.cancel()
@@ -336,12 +359,13 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
             return
         }
         exchange.tried.append(endpoint)
-        if let idle = loop.pool.takeIdle(endpoint) {
+        let key = PoolKey(endpoint: endpoint, backendProtocol: policy.backendProtocol)
+        if let idle = loop.pool.takeIdle(key) {
             attach(idle, to: exchange)
             return
         }
         arm(.upstreamRead, after: .seconds(Int64(policy.connectTimeoutSeconds) + 1))
-        loop.pool.connect(endpoint, timeout: .seconds(Int64(policy.connectTimeoutSeconds))).assumeIsolated().whenComplete { [self] result in
+        loop.pool.connect(key, timeout: .seconds(Int64(policy.connectTimeoutSeconds))).assumeIsolated().whenComplete { [self] result in
             guard case .exchange(let current) = phase, current === exchange else {
                 if case .success(let connection) = result { loop.pool.release(connection) }
                 return
@@ -400,7 +424,10 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     private func flushUpstream() {
         guard needsUpstreamFlush else { return }
         needsUpstreamFlush = false
-        if case .exchange(let exchange) = phase { exchange.upstream?.flush() }
+        switch phase {
+        case .exchange(let exchange), .tunnel(let exchange): exchange.upstream?.flush()
+        default: break
+        }
     }
 
     // MARK: - Responses (UpstreamDelegate)
@@ -413,7 +440,11 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
             return
         }
         if head.status == 101 {
-            upstreamFailed(.upstreamFailed("upstream switched protocols without an upgrade request"), receivedResponse: true)
+            guard exchange.isUpgrade, let upstream = exchange.upstream else {
+                upstreamFailed(.upstreamFailed("upstream switched protocols without an upgrade request"), receivedResponse: true)
+                return
+            }
+            startTunnel(exchange, upstream: upstream, head: head, context: context)
             return
         }
         let bodyless = exchange.isHEAD || head.status == 204 || head.status == 304
@@ -425,7 +456,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
                 framing = exchange.head.version == .http1_1 ? .chunked : .untilClose
             }
         }
-        if framing == .untilClose || !exchange.requestComplete { exchange.closeAfter = true }
+        // A drain that began after this request did still closes the connection after it: say so.
+        if framing == .untilClose || !exchange.requestComplete || quiescing { exchange.closeAfter = true }
         let connection: ConnectionField
         if exchange.closeAfter {
             connection = .close
@@ -457,8 +489,12 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         }
         if !context.channel.isWritable {
             context.flush()
-            exchange.upstream?.handler.pauseReading()
-            arm(.clientWrite, after: exchange.route.policy.sendTimeout)
+            // The flush may have drained everything and fired the writability change already (synchronously):
+            // pause only if the client is still behind, or nothing would ever resume the upstream.
+            if !context.channel.isWritable {
+                exchange.upstream?.handler.pauseReading()
+                arm(.clientWrite, after: exchange.route.policy.sendTimeout)
+            }
         }
     }
 
@@ -491,6 +527,10 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     }
 
     func upstreamFailed(_ error: ProxyError, receivedResponse: Bool) {
+        if case .tunnel = phase {
+            upstreamTunnelClosed()
+            return
+        }
         guard case .exchange(let exchange) = phase else { return }
         let stale = exchange.upstream?.reused == true && !receivedResponse
         if let upstream = exchange.upstream {
@@ -506,6 +546,42 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
             return
         }
         failExchange(exchange, status: error.status, reason: error.reason)
+    }
+
+    func upstreamTunnelData(_ bytes: ByteBuffer) {
+        guard case .tunnel(let exchange) = phase, let context else { return }
+        context.write(NIOAny(bytes), promise: nil)
+        arm(.upstreamRead, after: exchange.route.policy.readTimeout)
+        if !context.channel.isWritable {
+            context.flush()
+            exchange.upstream?.handler.pauseReading()
+        }
+    }
+
+    func upstreamTunnelClosed() {
+        guard case .tunnel(let exchange) = phase else { return }
+        exchange.upstream = nil
+        phase = .lingering
+        closeAfterFlush()
+    }
+
+    /// Forwards the backend's `101 Switching Protocols` and turns both connections into a byte tunnel; bytes the
+    /// client sent after its request head go first.
+    private func startTunnel(_ exchange: ProxyExchange, upstream: UpstreamConnection, head: HTTP1Head, context: ChannelHandlerContext) {
+        context.write(NIOAny(head.bytes), promise: nil)
+        context.flush()
+        exchange.responseStarted = true
+        exchange.status = 101
+        loop.metrics.countResponse(101)
+        phase = .tunnel(exchange)
+        upstream.handler.startTunnel()
+        if buffer.readableBytes > 0 {
+            upstream.write(buffer)
+            upstream.flush()
+            buffer = ByteBuffer()
+        }
+        resumeReading()
+        arm(.upstreamRead, after: exchange.route.policy.readTimeout)
     }
 
     func upstreamReadComplete() {
@@ -666,6 +742,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
             guard case .exchange(let exchange) = phase else { return close() }
             failExchange(exchange, status: 408, reason: "client body timeout")
         case .upstreamRead, .clientWrite:
+            if case .tunnel = phase { return close() }
             guard case .exchange(let exchange) = phase else { return close() }
             failExchange(exchange, status: 504, reason: "upstream timed out")
         }

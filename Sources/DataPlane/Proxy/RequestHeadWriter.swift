@@ -19,6 +19,7 @@ enum RequestHeadWriter {
         _ head: HTTP1Head,
         target: String?,
         framing: BodyFraming,
+        upgrade: Bool = false,
         forwarding: ForwardingContext,
         into out: inout ByteBuffer
     ) {
@@ -40,8 +41,11 @@ enum RequestHeadWriter {
         for index in head.headers.indices {
             let field = head.headers[index]
             switch field.kind {
+            case .upgrade where upgrade:
+                out.writeImmutableBuffer(head.bytes.getSlice(at: field.name.lowerBound, length: field.value.upperBound - field.name.lowerBound) ?? ByteBuffer())
+                out.writeStaticString("\r\n")
             case .host, .contentLength, .transferEncoding, .connection, .keepAlive, .te, .trailer, .upgrade,
-                .proxyConnection, .proxy, .expect, .xRealIP, .xRequestID:
+                .proxyConnection, .proxyAuthorization, .proxyAuthenticate, .proxy, .expect, .xRealIP, .xRequestID:
                 continue
             case .xForwardedFor:
                 if clientForwardedFor == nil { clientForwardedFor = index }
@@ -95,6 +99,7 @@ enum RequestHeadWriter {
         out.writeStaticString("\r\nX-Scheme: ")
         out.writeString(proto)
         out.writeStaticString("\r\n")
+        if upgrade { out.writeStaticString("Connection: upgrade\r\n") }
         switch framing {
         case .none: break
         case .contentLength(let length):

@@ -5,8 +5,10 @@ import NIOCore
 final class UpstreamConnection {
     /// The channel.
     let channel: any Channel
-    /// The endpoint it is connected to.
-    let endpoint: UpstreamEndpoint
+    /// The endpoint and protocol it serves.
+    let key: PoolKey
+    /// Whether this is one stream of a shared HTTP/2 connection (not pooled; it ends with its request).
+    let isStream: Bool
     /// The channel's handler.
     let handler: UpstreamHandler
     /// Whether it came from the idle pool (a reused connection may have been closed by the backend meanwhile).
@@ -14,10 +16,11 @@ final class UpstreamConnection {
     /// When it went idle, for the pool's idle timeout.
     var idleSince = NIODeadline.now()
 
-    init(channel: any Channel, endpoint: UpstreamEndpoint, handler: UpstreamHandler) {
+    init(channel: any Channel, key: PoolKey, handler: UpstreamHandler, isStream: Bool) {
         self.channel = channel
-        self.endpoint = endpoint
+        self.key = key
         self.handler = handler
+        self.isStream = isStream
     }
 
     /// Writes without flushing.

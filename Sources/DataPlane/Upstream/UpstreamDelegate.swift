@@ -18,4 +18,8 @@ protocol UpstreamDelegate: AnyObject {
     func upstreamReadComplete()
     /// The upstream connection became writable again.
     func upstreamWritable()
+    /// Bytes from the backend after `101 Switching Protocols` (see ``UpstreamHandler/startTunnel()``).
+    func upstreamTunnelData(_ bytes: ByteBuffer)
+    /// The backend closed a tunnel.
+    func upstreamTunnelClosed()
 }

@@ -21,6 +21,18 @@ final class UpstreamHandler: ChannelDuplexHandler {
     private var interim = false
     /// Whether the current response lets the connection be reused.
     private var responseKeepAlive = false
+    /// After `101 Switching Protocols`: bytes are passed through untouched.
+    private var tunnel = false
+
+    /// Switches to passing bytes through (after the delegate accepted a `101`); buffered bytes follow at once.
+    func startTunnel() {
+        tunnel = true
+        if buffer.readableBytes > 0, let delegate {
+            let rest = buffer
+            buffer = ByteBuffer()
+            delegate.upstreamTunnelData(rest)
+        }
+    }
     private(set) var context: ChannelHandlerContext?
 
     init(limits: HTTP1Limits) {
@@ -68,6 +80,10 @@ final class UpstreamHandler: ChannelDuplexHandler {
             return
         }
         receivedResponse = true
+        if tunnel {
+            delegate.upstreamTunnelData(bytes)
+            return
+        }
         if buffer.readableBytes == 0 {
             buffer = bytes
         } else {
@@ -90,6 +106,7 @@ final class UpstreamHandler: ChannelDuplexHandler {
             case .trailers(let trailers):
                 delegate.upstreamTrailers(trailers)
             case .end:
+                if tunnel { return }
                 if interim {
                     interim = false
                     continue
@@ -121,6 +138,11 @@ final class UpstreamHandler: ChannelDuplexHandler {
         onClose?()
         onClose = nil
         guard !failed, let delegate else { return }
+        if tunnel {
+            self.delegate = nil
+            delegate.upstreamTunnelClosed()
+            return
+        }
         switch parser.inputClosed() {
         case .end:
             self.delegate = nil

@@ -1,15 +1,30 @@
 import NIOCore
+import NIOHTTP2
 import NIOPosix
+import NIOSSL
+import Routing
 
-/// The idle upstream connections of one event loop, by endpoint. Used only on its loop, so it takes no lock.
-/// Connections idle longer than the idle timeout are closed by a sweep that runs while any are idle.
+/// What an upstream connection is for: an endpoint and the protocol spoken to it.
+struct PoolKey: Hashable {
+    /// The endpoint.
+    let endpoint: UpstreamEndpoint
+    /// The backend protocol (`backend-protocol`).
+    let backendProtocol: BackendProtocol
+}
+
+/// The upstream connections of one event loop. HTTP/1.1 connections (plain or TLS) are kept idle between
+/// requests, by endpoint and protocol; HTTP/2 connections (gRPC) are shared by many streams, one stream per
+/// request. Used only on its loop, so it takes no lock. Idle HTTP/1.1 connections older than the idle timeout
+/// are closed by a sweep that runs while any are idle.
 final class UpstreamPool {
     private let eventLoop: any EventLoop
     private let configuration: ProxyConfiguration
     private let metrics: ProxyMetrics
-    private var idle: [UpstreamEndpoint: [UpstreamConnection]] = [:]
+    private var idle: [PoolKey: [UpstreamConnection]] = [:]
     private var idleCount = 0
     private var sweep: Scheduled<Void>?
+    private var http2Connections: [PoolKey: HTTP2UpstreamConnection] = [:]
+    private var tlsContexts: [Bool: NIOSSLContext] = [:]
     /// Response parsing limits for new connections.
     let limits: HTTP1Limits
 
@@ -20,10 +35,10 @@ final class UpstreamPool {
         self.limits = HTTP1Limits(maxHeadBytes: 64 * 1024, maxHeaderCount: 200, maxRequestLineBytes: 8192)
     }
 
-    /// An idle, open connection to `endpoint`, if there is one (most recently used first).
-    func takeIdle(_ endpoint: UpstreamEndpoint) -> UpstreamConnection? {
-        while var stack = idle[endpoint], let connection = stack.popLast() {
-            idle[endpoint] = stack.isEmpty ? nil : stack
+    /// An idle, open HTTP/1.1 connection for `key`, if there is one (most recently used first).
+    func takeIdle(_ key: PoolKey) -> UpstreamConnection? {
+        while var stack = idle[key], let connection = stack.popLast() {
+            idle[key] = stack.isEmpty ? nil : stack
             idleCount -= 1
             if connection.channel.isActive {
                 connection.reused = true
@@ -33,50 +48,114 @@ final class UpstreamPool {
         return nil
     }
 
-    /// Opens a new connection to `endpoint` on this loop.
-    func connect(_ endpoint: UpstreamEndpoint, timeout: TimeAmount) -> EventLoopFuture<UpstreamConnection> {
-        metrics.upstreamConnects.wrappingAdd(1, ordering: .relaxed)
+    /// A connection for one request: a new HTTP/1.1 connection, or a new stream on a (possibly new) HTTP/2 one.
+    func connect(_ key: PoolKey, timeout: TimeAmount) -> EventLoopFuture<UpstreamConnection> {
+        if key.backendProtocol.usesHTTP2 { return openStream(key, timeout: timeout) }
         let limits = self.limits
-        let bootstrap = ClientBootstrap(group: eventLoop)
-            .connectTimeout(timeout)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(UpstreamHandler(limits: limits))
-                }
-            }
-        let connected: EventLoopFuture<any Channel>
-        if let address = endpoint.address {
-            connected = bootstrap.connect(to: address)
-        } else {
-            connected = bootstrap.connect(host: endpoint.endpoint.host, port: endpoint.endpoint.port)
+        let tls = key.backendProtocol.usesTLS ? tlsContext(http2: false) : nil
+        return dial(key, timeout: timeout) { channel in
+            if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tls, serverHostname: nil)) }
+            try channel.pipeline.syncOperations.addHandler(UpstreamHandler(limits: limits))
         }
-        return connected.flatMapThrowing { channel in
+        .flatMapThrowing { channel in
             let handler = try channel.pipeline.syncOperations.handler(type: UpstreamHandler.self)
-            return UpstreamConnection(channel: channel, endpoint: endpoint, handler: handler)
+            return UpstreamConnection(channel: channel, key: key, handler: handler, isStream: false)
         }
     }
 
-    /// Returns a connection whose exchange completed cleanly; closes it when the pool for its endpoint is full.
+    /// Opens a TCP connection to the key's endpoint with `initialize` setting up its pipeline.
+    private func dial(
+        _ key: PoolKey,
+        timeout: TimeAmount,
+        initialize: @escaping @Sendable (any Channel) throws -> Void
+    ) -> EventLoopFuture<any Channel> {
+        metrics.upstreamConnects.wrappingAdd(1, ordering: .relaxed)
+        let bootstrap = ClientBootstrap(group: eventLoop)
+            .connectTimeout(timeout)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in channel.eventLoop.makeCompletedFuture { try initialize(channel) } }
+        if let address = key.endpoint.address { return bootstrap.connect(to: address) }
+        return bootstrap.connect(host: key.endpoint.endpoint.host, port: key.endpoint.endpoint.port)
+    }
+
+    /// A new stream on the key's HTTP/2 connection, connecting first when there is none usable.
+    private func openStream(_ key: PoolKey, timeout: TimeAmount) -> EventLoopFuture<UpstreamConnection> {
+        let loop = eventLoop.assumeIsolated()
+        let parent: EventLoopFuture<HTTP2UpstreamConnection>.Isolated
+        if let existing = http2Connections[key], existing.isUsable {
+            parent = loop.makeSucceededFuture(existing).assumeIsolated()
+        } else {
+            let tls = key.backendProtocol.usesTLS ? tlsContext(http2: true) : nil
+            parent = dial(key, timeout: timeout) { channel in
+                if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tls, serverHostname: nil)) }
+                _ = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
+                    mode: .client,
+                    connectionConfiguration: .init(),
+                    streamConfiguration: .init()
+                ) { stream in stream.eventLoop.makeSucceededVoidFuture() }
+                try channel.pipeline.syncOperations.addHandler(HTTP2GoAwayWatcher())
+            }
+            .assumeIsolated()
+            .flatMapThrowing { channel in
+                let handler = try channel.pipeline.syncOperations.handler(type: NIOHTTP2Handler.self)
+                let watcher = try channel.pipeline.syncOperations.handler(type: HTTP2GoAwayWatcher.self)
+                let connection = HTTP2UpstreamConnection(channel: channel, multiplexer: try handler.syncMultiplexer(), watcher: watcher)
+                self.http2Connections[key] = connection
+                return connection
+            }
+        }
+        let limits = self.limits
+        let scheme = key.backendProtocol.usesTLS ? "https" : "http"
+        return parent.flatMap { connection in
+            let promise = self.eventLoop.makePromise(of: (any Channel).self)
+            connection.multiplexer.createStreamChannel(promise: promise) { stream in
+                stream.eventLoop.makeCompletedFuture {
+                    try stream.pipeline.syncOperations.addHandler(HTTP2ClientBridge(scheme: scheme))
+                    try stream.pipeline.syncOperations.addHandler(UpstreamHandler(limits: limits))
+                }
+            }
+            return promise.futureResult
+        }
+        .flatMapThrowing { (stream: any Channel) in
+            let handler = try stream.pipeline.syncOperations.handler(type: UpstreamHandler.self)
+            return UpstreamConnection(channel: stream, key: key, handler: handler, isStream: true)
+        }
+        .nonisolated()
+    }
+
+    /// The client TLS context for backends (no certificate verification, as ingress-nginx by default).
+    private func tlsContext(http2: Bool) -> NIOSSLContext? {
+        if let context = tlsContexts[http2] { return context }
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.certificateVerification = .none
+        configuration.applicationProtocols = http2 ? ["h2"] : ["http/1.1"]
+        let context = try? NIOSSLContext(configuration: configuration)
+        tlsContexts[http2] = context
+        return context
+    }
+
+    /// Returns a connection whose exchange completed cleanly; closes it when the pool for its key is full.
+    /// HTTP/2 streams end on their own.
     func release(_ connection: UpstreamConnection) {
         connection.handler.delegate = nil
-        guard connection.channel.isActive, (idle[connection.endpoint]?.count ?? 0) < configuration.maxIdlePerEndpoint else {
+        if connection.isStream { return }
+        guard connection.channel.isActive, (idle[connection.key]?.count ?? 0) < configuration.maxIdlePerEndpoint else {
             connection.close()
             return
         }
         connection.idleSince = .now()
         connection.handler.resumeReading()
-        let endpoint = connection.endpoint
+        let key = connection.key
         connection.handler.onClose = { [weak self, weak connection] in
             guard let self, let connection else { return }
-            self.forget(connection, endpoint: endpoint)
+            self.forget(connection, key: key)
         }
-        idle[endpoint, default: []].append(connection)
+        idle[key, default: []].append(connection)
         idleCount += 1
         scheduleSweep()
     }
 
-    /// Closes a connection that cannot be reused.
+    /// Closes a connection (or resets a stream) that cannot be reused.
     func discard(_ connection: UpstreamConnection) {
         connection.handler.delegate = nil
         connection.handler.onClose = nil
@@ -84,14 +163,14 @@ final class UpstreamPool {
     }
 
     /// Removes a closed connection from the idle lists.
-    private func forget(_ connection: UpstreamConnection, endpoint: UpstreamEndpoint) {
-        guard var stack = idle[endpoint], let index = stack.firstIndex(where: { $0 === connection }) else { return }
+    private func forget(_ connection: UpstreamConnection, key: PoolKey) {
+        guard var stack = idle[key], let index = stack.firstIndex(where: { $0 === connection }) else { return }
         stack.remove(at: index)
-        idle[endpoint] = stack.isEmpty ? nil : stack
+        idle[key] = stack.isEmpty ? nil : stack
         idleCount -= 1
     }
 
-    /// Closes every idle connection (shutdown).
+    /// Closes every idle connection and every HTTP/2 connection (shutdown).
     func closeAll() {
         let all = idle.values.joined()
         idle = [:]
@@ -100,6 +179,8 @@ final class UpstreamPool {
             connection.handler.onClose = nil
             connection.close()
         }
+        for connection in http2Connections.values { connection.channel.close(promise: nil) }
+        http2Connections = [:]
         sweep?.cancel()
         sweep = nil
     }
@@ -107,21 +188,51 @@ final class UpstreamPool {
     /// Runs the idle sweep while connections are idle.
     private func scheduleSweep() {
         guard sweep == nil else { return }
-        let interval = TimeAmount.seconds(1)
-        sweep = eventLoop.assumeIsolated().scheduleTask(in: interval) { [weak self] in
+        sweep = eventLoop.assumeIsolated().scheduleTask(in: .seconds(1)) { [weak self] in
             guard let self else { return }
             self.sweep = nil
             let limit = NIODeadline.now() - TimeAmount(self.configuration.upstreamIdleTimeout)
-            for (endpoint, stack) in self.idle {
-                let expired = stack.filter { $0.idleSince < limit }
-                for connection in expired {
-                    self.forget(connection, endpoint: endpoint)
+            for (key, stack) in self.idle {
+                for connection in stack where connection.idleSince < limit {
+                    self.forget(connection, key: key)
                     connection.handler.onClose = nil
                     connection.close()
                 }
             }
             if self.idleCount > 0 { self.scheduleSweep() }
         }
+    }
+}
+
+/// An HTTP/2 connection to a backend, shared by the streams of many requests.
+final class HTTP2UpstreamConnection {
+    /// The TCP (or TLS) channel.
+    let channel: any Channel
+    /// Opens streams.
+    let multiplexer: NIOHTTP2Handler.StreamMultiplexer
+    private let watcher: HTTP2GoAwayWatcher
+
+    init(channel: any Channel, multiplexer: NIOHTTP2Handler.StreamMultiplexer, watcher: HTTP2GoAwayWatcher) {
+        self.channel = channel
+        self.multiplexer = multiplexer
+        self.watcher = watcher
+    }
+
+    /// Open and not shutting down (no GOAWAY received).
+    var isUsable: Bool { channel.isActive && !watcher.goAwayReceived }
+}
+
+/// Notes a GOAWAY from the backend, so no new stream is opened on that connection.
+final class HTTP2GoAwayWatcher: ChannelInboundHandler {
+    typealias InboundIn = HTTP2Frame
+    typealias InboundOut = HTTP2Frame
+
+    /// Whether the backend sent GOAWAY.
+    private(set) var goAwayReceived = false
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if case .goAway = unwrapInboundIn(data).payload { goAwayReceived = true }
+        context.fireChannelRead(data)
     }
 }
 

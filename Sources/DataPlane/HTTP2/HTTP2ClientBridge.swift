@@ -1,0 +1,170 @@
+import NIOCore
+import NIOHPACK
+import NIOHTTP2
+
+/// Sits on an HTTP/2 stream to a backend (gRPC: `backend-protocol: GRPC`/`GRPCS`), in front of an
+/// ``UpstreamHandler``: the HTTP/1.1 request bytes the proxy writes become HEADERS and DATA frames, and the
+/// backend's frames become an HTTP/1.1 response (chunked, so trailers such as `grpc-status` arrive intact).
+/// The mirror image of ``HTTP2ServerBridge``; together they let every protocol pair share one proxy handler.
+final class HTTP2ClientBridge: ChannelDuplexHandler {
+    typealias InboundIn = HTTP2Frame.FramePayload
+    typealias InboundOut = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = HTTP2Frame.FramePayload
+
+    private let scheme: String
+    private var requestParser = HTTP1RequestParser(limits: HTTP1Limits(maxHeadBytes: 256 * 1024, maxHeaderCount: 1000))
+    private var requestBuffer = ByteBuffer()
+    private var pendingHead: HPACKHeaders?
+    private var requestEnded = false
+    private var isHEAD = false
+    private var responseStarted = false
+    private var responseHasBody = true
+    private var responseEnded = false
+
+    /// A bridge for a backend reached with `scheme` (`http` or `https`).
+    init(scheme: String) { self.scheme = scheme }
+
+    // MARK: Outbound: HTTP/1.1 request bytes → frames
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        var bytes = unwrapOutboundIn(data)
+        if requestBuffer.readableBytes == 0 {
+            requestBuffer = bytes
+        } else {
+            requestBuffer.writeBuffer(&bytes)
+        }
+        var frames: [HTTP2Frame.FramePayload] = []
+        loop: while !requestEnded {
+            switch requestParser.next(&requestBuffer) {
+            case .head(let head):
+                pendingHead = requestHeaders(head)
+            case .body(let body):
+                takePendingHead(into: &frames)
+                frames.append(.data(.init(data: .byteBuffer(body))))
+            case .trailers(let trailers):
+                takePendingHead(into: &frames)
+                var fields = HPACKHeaders()
+                for index in trailers.headers.indices {
+                    let name = trailers.nameString(at: index).lowercased()
+                    if !HTTP2ServerBridge.isConnectionSpecific(name) { fields.add(name: name, value: trailers.valueString(at: index)) }
+                }
+                frames.append(.headers(.init(headers: fields, endStream: true)))
+                requestEnded = true
+            case .end:
+                if let head = pendingHead {
+                    pendingHead = nil
+                    frames.append(.headers(.init(headers: head, endStream: true)))
+                } else {
+                    frames.append(.data(.init(data: .byteBuffer(ByteBuffer()), endStream: true)))
+                }
+                requestEnded = true
+            case .needMoreData:
+                break loop
+            case .error:
+                promise?.fail(ChannelError.inappropriateOperationForState)
+                context.close(promise: nil)
+                return
+            }
+        }
+        takePendingHead(into: &frames)
+        guard let last = frames.popLast() else {
+            promise?.succeed(())
+            return
+        }
+        for frame in frames { context.write(wrapOutboundOut(frame), promise: nil) }
+        context.write(wrapOutboundOut(last), promise: promise)
+    }
+
+    private func takePendingHead(into frames: inout [HTTP2Frame.FramePayload]) {
+        if let head = pendingHead {
+            pendingHead = nil
+            frames.append(.headers(.init(headers: head)))
+        }
+    }
+
+    /// The HTTP/2 request headers for an HTTP/1.1 request head; gRPC requests get `te: trailers`.
+    private func requestHeaders(_ head: HTTP1Head) -> HPACKHeaders {
+        var headers = HPACKHeaders()
+        headers.reserveCapacity(head.headers.count + 5)
+        headers.add(name: ":method", value: head.method)
+        headers.add(name: ":scheme", value: scheme)
+        headers.add(name: ":path", value: head.target)
+        headers.add(name: ":authority", value: head.host ?? "")
+        isHEAD = head.isMethod("HEAD")
+        var grpc = false
+        for index in head.headers.indices where head.headers[index].kind != .host {
+            let name = head.nameString(at: index).lowercased()
+            if HTTP2ServerBridge.isConnectionSpecific(name) { continue }
+            let value = head.valueString(at: index)
+            if name == "content-type" && value.hasPrefix("application/grpc") { grpc = true }
+            headers.add(name: name, value: value)
+        }
+        if grpc { headers.add(name: "te", value: "trailers") }
+        return headers
+    }
+
+    // MARK: Inbound: response frames → HTTP/1.1 bytes
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .headers(let frame):
+            var out = context.channel.allocator.buffer(capacity: 256)
+            if !responseStarted {
+                let status = Int(frame.headers.first(name: ":status") ?? "") ?? 502
+                if (100..<200).contains(status) {
+                    out.writeString("HTTP/1.1 \(status) \(ErrorResponse.reasonPhrase(status))\r\n\r\n")
+                    context.fireChannelRead(NIOAny(out))
+                    return
+                }
+                responseStarted = true
+                responseHasBody = !(isHEAD || status == 204 || status == 304)
+                out.writeString("HTTP/1.1 \(status) \(ErrorResponse.reasonPhrase(status))\r\n")
+                for (name, value, _) in frame.headers {
+                    if name.hasPrefix(":") || HTTP2ServerBridge.isConnectionSpecific(name) { continue }
+                    // The body is re-framed as chunked (trailers may follow), so a length no longer applies.
+                    if name == "content-length" && responseHasBody { continue }
+                    out.writeString(name)
+                    out.writeStaticString(": ")
+                    out.writeString(value)
+                    out.writeStaticString("\r\n")
+                }
+                if responseHasBody { out.writeStaticString("transfer-encoding: chunked\r\n") }
+                out.writeStaticString("\r\n")
+                if frame.endStream {
+                    if responseHasBody { out.writeStaticString("0\r\n\r\n") }
+                    responseEnded = true
+                }
+            } else if !responseEnded {
+                out.writeStaticString("0\r\n")
+                for (name, value, _) in frame.headers where !name.hasPrefix(":") && !HTTP2ServerBridge.isConnectionSpecific(name) {
+                    out.writeString(name)
+                    out.writeStaticString(": ")
+                    out.writeString(value)
+                    out.writeStaticString("\r\n")
+                }
+                out.writeStaticString("\r\n")
+                responseEnded = true
+            }
+            context.fireChannelRead(NIOAny(out))
+        case .data(let frame):
+            guard responseStarted, !responseEnded, case .byteBuffer(let body) = frame.data else { return }
+            if responseHasBody && body.readableBytes > 0 {
+                var size = context.channel.allocator.buffer(capacity: 12)
+                size.writeString(String(body.readableBytes, radix: 16))
+                size.writeStaticString("\r\n")
+                context.fireChannelRead(NIOAny(size))
+                context.fireChannelRead(NIOAny(body))
+                context.fireChannelRead(NIOAny(ByteBuffer(staticString: "\r\n")))
+            }
+            if frame.endStream {
+                if responseHasBody { context.fireChannelRead(NIOAny(ByteBuffer(staticString: "0\r\n\r\n"))) }
+                responseEnded = true
+            }
+        case .rstStream:
+            context.close(promise: nil)
+        default:
+            break
+        }
+    }
+}
