@@ -17,6 +17,8 @@ public enum HTTP1HeaderKind: UInt8, Sendable, Hashable {
     case proxyAuthorization
     /// The bare `Proxy` header (the "httpoxy" vector), which a proxy should drop.
     case proxy
+    /// Any other `Proxy-*` name (hop-by-hop for a proxy: meant for the proxy, never the backend).
+    case proxyOther
     case forwarded
     case xForwardedFor
     case xForwardedHost
@@ -36,7 +38,7 @@ public enum HTTP1HeaderKind: UInt8, Sendable, Hashable {
     public var isHopByHop: Bool {
         switch self {
         case .connection, .keepAlive, .te, .trailer, .transferEncoding, .upgrade, .proxyConnection,
-            .proxyAuthenticate, .proxyAuthorization:
+            .proxyAuthenticate, .proxyAuthorization, .proxyOther, .proxy:
             return true
         default:
             return false
@@ -115,6 +117,11 @@ public enum HTTP1HeaderKind: UInt8, Sendable, Hashable {
             if eq("proxy-authorization") { kind = .proxyAuthorization }
         default:
             break
+        }
+        if kind == .other, first == UInt8(ascii: "p"), range.count > 6,
+            HTTP1Scanner.equalsLowercased(p, range.lowerBound..<(range.lowerBound + 6), "proxy-")
+        {
+            kind = .proxyOther
         }
         if kind == .other, first == UInt8(ascii: "x"), range.count > 12,
             HTTP1Scanner.equalsLowercased(p, range.lowerBound..<(range.lowerBound + 12), "x-forwarded-")

@@ -44,8 +44,9 @@ enum RequestHeadWriter {
             case .upgrade where upgrade:
                 out.writeImmutableBuffer(head.bytes.getSlice(at: field.name.lowerBound, length: field.value.upperBound - field.name.lowerBound) ?? ByteBuffer())
                 out.writeStaticString("\r\n")
-            case .host, .contentLength, .transferEncoding, .connection, .keepAlive, .te, .trailer, .upgrade,
-                .proxyConnection, .proxyAuthorization, .proxyAuthenticate, .proxy, .expect, .xRealIP, .xRequestID:
+            case .host, .contentLength, .expect, .xRealIP, .xRequestID:
+                continue
+            case _ where field.kind.isHopByHop:
                 continue
             case .xForwardedFor:
                 if clientForwardedFor == nil { clientForwardedFor = index }

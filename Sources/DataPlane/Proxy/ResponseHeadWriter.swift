@@ -35,7 +35,7 @@ enum ResponseHeadWriter {
         for index in head.headers.indices {
             let field = head.headers[index]
             switch field.kind {
-            case .connection, .keepAlive, .te, .trailer, .transferEncoding, .upgrade, .proxyConnection, .proxyAuthenticate:
+            case _ where field.kind.isHopByHop:
                 continue
             case .contentLength where framing != .asIs:
                 continue
