@@ -15,8 +15,7 @@ final class HTTP2ClientBridge: ChannelDuplexHandler {
     private let scheme: String
     private var requestParser = HTTP1RequestParser(limits: HTTP1Limits(maxHeadBytes: 256 * 1024, maxHeaderCount: 1000))
     private var requestBuffer = ByteBuffer()
-    private var pendingHead: HPACKHeaders?
-    private var requestEnded = false
+    private var framer = HTTP2MessageFramer()
     private var isHEAD = false
     private var responseStarted = false
     private var responseHasBody = true
@@ -35,56 +34,21 @@ final class HTTP2ClientBridge: ChannelDuplexHandler {
             requestBuffer.writeBuffer(&bytes)
         }
         var frames: [HTTP2Frame.FramePayload] = []
-        loop: while !requestEnded {
-            switch requestParser.next(&requestBuffer) {
-            case .head(let head):
-                pendingHead = requestHeaders(head)
-            case .body(let body):
-                takePendingHead(into: &frames)
-                frames.append(.data(.init(data: .byteBuffer(body))))
-            case .trailers(let trailers):
-                takePendingHead(into: &frames)
-                var fields = HPACKHeaders()
-                for index in trailers.headers.indices {
-                    let name = trailers.nameString(at: index).lowercased()
-                    if !HTTP2ServerBridge.isConnectionSpecific(name) { fields.add(name: name, value: trailers.valueString(at: index)) }
-                }
-                frames.append(.headers(.init(headers: fields, endStream: true)))
-                requestEnded = true
-            case .end:
-                if let head = pendingHead {
-                    pendingHead = nil
-                    frames.append(.headers(.init(headers: head, endStream: true)))
-                } else {
-                    frames.append(.data(.init(data: .byteBuffer(ByteBuffer()), endStream: true)))
-                }
-                requestEnded = true
-            case .needMoreData:
-                break loop
-            case .error:
+        while !framer.ended {
+            let event = requestParser.next(&requestBuffer)
+            if case .error = event {
                 promise?.fail(ChannelError.inappropriateOperationForState)
                 context.close(promise: nil)
                 return
             }
+            guard framer.feed(event, into: &frames, convert: requestHeaders) else { break }
         }
-        takePendingHead(into: &frames)
-        guard let last = frames.popLast() else {
-            promise?.succeed(())
-            return
-        }
-        for frame in frames { context.write(wrapOutboundOut(frame), promise: nil) }
-        context.write(wrapOutboundOut(last), promise: promise)
-    }
-
-    private func takePendingHead(into frames: inout [HTTP2Frame.FramePayload]) {
-        if let head = pendingHead {
-            pendingHead = nil
-            frames.append(.headers(.init(headers: head)))
-        }
+        framer.takePendingHead(into: &frames)
+        HTTP2MessageFramer.write(frames, context: context, promise: promise, wrap: wrapOutboundOut)
     }
 
     /// The HTTP/2 request headers for an HTTP/1.1 request head; gRPC requests get `te: trailers`.
-    private func requestHeaders(_ head: HTTP1Head) -> HPACKHeaders {
+    private func requestHeaders(_ head: HTTP1Head) -> HPACKHeaders? {
         var headers = HPACKHeaders()
         headers.reserveCapacity(head.headers.count + 5)
         headers.add(name: ":method", value: head.method)
@@ -95,7 +59,7 @@ final class HTTP2ClientBridge: ChannelDuplexHandler {
         var grpc = false
         for index in head.headers.indices where head.headers[index].kind != .host {
             let name = head.nameString(at: index).lowercased()
-            if HTTP2ServerBridge.isConnectionSpecific(name) { continue }
+            if HTTP2MessageFramer.isConnectionSpecific(name) { continue }
             let value = head.valueString(at: index)
             if name == "content-type" && value.hasPrefix("application/grpc") { grpc = true }
             headers.add(name: name, value: value)
@@ -121,7 +85,7 @@ final class HTTP2ClientBridge: ChannelDuplexHandler {
                 responseHasBody = !(isHEAD || status == 204 || status == 304)
                 out.writeString("HTTP/1.1 \(status) \(ErrorResponse.reasonPhrase(status))\r\n")
                 for (name, value, _) in frame.headers {
-                    if name.hasPrefix(":") || HTTP2ServerBridge.isConnectionSpecific(name) { continue }
+                    if name.hasPrefix(":") || HTTP2MessageFramer.isConnectionSpecific(name) { continue }
                     // The body is re-framed as chunked (trailers may follow), so a length no longer applies.
                     if name == "content-length" && responseHasBody { continue }
                     out.writeString(name)
@@ -137,7 +101,7 @@ final class HTTP2ClientBridge: ChannelDuplexHandler {
                 }
             } else if !responseEnded {
                 out.writeStaticString("0\r\n")
-                for (name, value, _) in frame.headers where !name.hasPrefix(":") && !HTTP2ServerBridge.isConnectionSpecific(name) {
+                for (name, value, _) in frame.headers where !name.hasPrefix(":") && !HTTP2MessageFramer.isConnectionSpecific(name) {
                     out.writeString(name)
                     out.writeStaticString(": ")
                     out.writeString(value)
@@ -149,13 +113,8 @@ final class HTTP2ClientBridge: ChannelDuplexHandler {
             context.fireChannelRead(NIOAny(out))
         case .data(let frame):
             guard responseStarted, !responseEnded, case .byteBuffer(let body) = frame.data else { return }
-            if responseHasBody && body.readableBytes > 0 {
-                var size = context.channel.allocator.buffer(capacity: 12)
-                size.writeString(String(body.readableBytes, radix: 16))
-                size.writeStaticString("\r\n")
-                context.fireChannelRead(NIOAny(size))
-                context.fireChannelRead(NIOAny(body))
-                context.fireChannelRead(NIOAny(ByteBuffer(staticString: "\r\n")))
+            if responseHasBody {
+                ChunkedEncoding.emitChunk(body, allocator: context.channel.allocator) { context.fireChannelRead(NIOAny($0)) }
             }
             if frame.endStream {
                 if responseHasBody { context.fireChannelRead(NIOAny(ByteBuffer(staticString: "0\r\n\r\n"))) }

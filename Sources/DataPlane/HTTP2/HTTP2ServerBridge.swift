@@ -19,10 +19,7 @@ final class HTTP2ServerBridge: ChannelDuplexHandler {
     private var isHEAD = false
     private var responseParser = HTTP1ResponseParser(limits: HTTP1Limits(maxHeadBytes: 256 * 1024, maxHeaderCount: 1000))
     private var responseBuffer = ByteBuffer()
-    private var pendingHead: HPACKHeaders?
-    private var responseEnded = false
-    /// An interim (1xx) head was parsed; its `.end` does not end the response.
-    private var interim = false
+    private var framer = HTTP2MessageFramer()
 
     // MARK: Inbound: request frames → HTTP/1.1 bytes
 
@@ -50,14 +47,7 @@ final class HTTP2ServerBridge: ChannelDuplexHandler {
         case .data(let frame):
             guard requestStarted, !requestEnded, case .byteBuffer(let body) = frame.data else { return }
             if requestChunked {
-                if body.readableBytes > 0 {
-                    var size = context.channel.allocator.buffer(capacity: 12)
-                    size.writeString(String(body.readableBytes, radix: 16))
-                    size.writeStaticString("\r\n")
-                    context.fireChannelRead(NIOAny(size))
-                    context.fireChannelRead(NIOAny(body))
-                    context.fireChannelRead(NIOAny(ByteBuffer(staticString: "\r\n")))
-                }
+                ChunkedEncoding.emitChunk(body, allocator: context.channel.allocator) { context.fireChannelRead(NIOAny($0)) }
                 if frame.endStream { context.fireChannelRead(NIOAny(ByteBuffer(staticString: "0\r\n\r\n"))) }
             } else if body.readableBytes > 0 {
                 context.fireChannelRead(NIOAny(body))
@@ -112,19 +102,11 @@ final class HTTP2ServerBridge: ChannelDuplexHandler {
 
     /// Writes regular (non-pseudo, not connection-specific) fields as HTTP/1.1 field lines.
     static func writeFields(_ headers: HPACKHeaders, into out: inout ByteBuffer) {
-        for (name, value, _) in headers where !name.hasPrefix(":") && !isConnectionSpecific(name) {
+        for (name, value, _) in headers where !name.hasPrefix(":") && !HTTP2MessageFramer.isConnectionSpecific(name) {
             out.writeString(name)
             out.writeStaticString(": ")
             out.writeString(value)
             out.writeStaticString("\r\n")
-        }
-    }
-
-    /// Fields HTTP/2 forbids (RFC 9113 §8.2.2) plus framing fields the other side recomputes.
-    static func isConnectionSpecific(_ name: String) -> Bool {
-        switch name {
-        case "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te": true
-        default: false
         }
     }
 
@@ -138,72 +120,29 @@ final class HTTP2ServerBridge: ChannelDuplexHandler {
             responseBuffer.writeBuffer(&bytes)
         }
         var frames: [HTTP2Frame.FramePayload] = []
-        loop: while !responseEnded {
-            switch responseParser.next(&responseBuffer) {
-            case .head(let head):
-                if head.isInterim {
-                    interim = true
-                    if head.status != 100 { frames.append(.headers(.init(headers: Self.responseHeaders(head)))) }
-                } else {
-                    pendingHead = Self.responseHeaders(head)
-                }
-            case .body(let body):
-                takePendingHead(into: &frames)
-                frames.append(.data(.init(data: .byteBuffer(body))))
-            case .trailers(let trailers):
-                takePendingHead(into: &frames)
-                var fields = HPACKHeaders()
-                for index in trailers.headers.indices {
-                    let name = trailers.nameString(at: index).lowercased()
-                    if !Self.isConnectionSpecific(name) { fields.add(name: name, value: trailers.valueString(at: index)) }
-                }
-                frames.append(.headers(.init(headers: fields, endStream: true)))
-                responseEnded = true
-            case .end:
-                if interim {
-                    interim = false
-                } else if let head = pendingHead {
-                    pendingHead = nil
-                    frames.append(.headers(.init(headers: head, endStream: true)))
-                    responseEnded = true
-                } else {
-                    frames.append(.data(.init(data: .byteBuffer(ByteBuffer()), endStream: true)))
-                    responseEnded = true
-                }
-            case .needMoreData:
-                break loop
-            case .error:
+        while !framer.ended {
+            let event = responseParser.next(&responseBuffer)
+            if case .error = event {
                 promise?.fail(ChannelError.inappropriateOperationForState)
                 resetStream(context: context, code: .internalError)
                 return
             }
+            guard framer.feed(event, into: &frames, convert: Self.responseHeaders) else { break }
         }
-        // A head waits for its end only within one write; otherwise the client gets it now.
-        takePendingHead(into: &frames)
-        guard let last = frames.popLast() else {
-            promise?.succeed(())
-            return
-        }
-        for frame in frames { context.write(wrapOutboundOut(frame), promise: nil) }
-        context.write(wrapOutboundOut(last), promise: promise)
+        framer.takePendingHead(into: &frames)
+        HTTP2MessageFramer.write(frames, context: context, promise: promise, wrap: wrapOutboundOut)
     }
 
-    /// Moves a waiting response head into the frames to send.
-    private func takePendingHead(into frames: inout [HTTP2Frame.FramePayload]) {
-        if let head = pendingHead {
-            pendingHead = nil
-            frames.append(.headers(.init(headers: head)))
-        }
-    }
-
-    /// The HTTP/2 response headers for an HTTP/1.1 response head.
-    static func responseHeaders(_ head: HTTP1Head) -> HPACKHeaders {
+    /// The HTTP/2 response headers for an HTTP/1.1 response head (nil drops `100 Continue`, which HTTP/2
+    /// clients don't need).
+    static func responseHeaders(_ head: HTTP1Head) -> HPACKHeaders? {
+        if head.status == 100 { return nil }
         var headers = HPACKHeaders()
         headers.reserveCapacity(head.headers.count + 1)
         headers.add(name: ":status", value: String(head.status))
         for index in head.headers.indices {
             let name = head.nameString(at: index).lowercased()
-            if isConnectionSpecific(name) { continue }
+            if HTTP2MessageFramer.isConnectionSpecific(name) { continue }
             headers.add(name: name, value: head.valueString(at: index))
         }
         return headers
@@ -211,8 +150,8 @@ final class HTTP2ServerBridge: ChannelDuplexHandler {
 
     func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
         if mode == .output {
-            if !responseEnded {
-                responseEnded = true
+            if !framer.ended {
+                framer.markEnded()
                 context.writeAndFlush(wrapOutboundOut(.data(.init(data: .byteBuffer(ByteBuffer()), endStream: true))), promise: nil)
             }
             promise?.succeed(())

@@ -408,12 +408,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     private func forwardBody(_ body: ByteBuffer, exchange: ProxyExchange, upstream: UpstreamConnection) {
         guard body.readableBytes > 0 else { return }
         if exchange.upstreamFraming == .chunked {
-            var size = ByteBuffer()
-            size.writeString(String(body.readableBytes, radix: 16))
-            size.writeStaticString("\r\n")
-            upstream.write(size)
-            upstream.write(body)
-            upstream.write(ByteBuffer(staticString: "\r\n"))
+            ChunkedEncoding.emitChunk(body, allocator: upstream.channel.allocator) { upstream.write($0) }
         } else {
             upstream.write(body)
         }
@@ -478,12 +473,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     func upstreamBody(_ body: ByteBuffer) {
         guard case .exchange(let exchange) = phase, let context, body.readableBytes > 0 else { return }
         if exchange.responseFraming == .chunked {
-            var size = context.channel.allocator.buffer(capacity: 12)
-            size.writeString(String(body.readableBytes, radix: 16))
-            size.writeStaticString("\r\n")
-            context.write(NIOAny(size), promise: nil)
-            context.write(NIOAny(body), promise: nil)
-            context.write(NIOAny(ByteBuffer(staticString: "\r\n")), promise: nil)
+            ChunkedEncoding.emitChunk(body, allocator: context.channel.allocator) { context.write(NIOAny($0), promise: nil) }
         } else {
             context.write(NIOAny(body), promise: nil)
         }

@@ -1,0 +1,105 @@
+import NIOCore
+import NIOHPACK
+import NIOHTTP2
+
+/// Turns the parse events of one HTTP/1.1 message into HTTP/2 frame payloads: the head becomes HEADERS (held
+/// back until the next event, so a body-less message ends in that same frame), body pieces become DATA, trailers
+/// become a final HEADERS with END_STREAM. Interim (1xx) heads pass as their own HEADERS. Shared by both bridges.
+struct HTTP2MessageFramer {
+    private var pendingHead: HPACKHeaders?
+    private var interim = false
+    /// Whether the message's last frame (END_STREAM) was produced.
+    private(set) var ended = false
+
+    /// Feeds one event; appends the frames it produces. `convert` maps a head to its HEADERS (nil drops it).
+    /// Returns false when parsing must stop (`.needMoreData` or an error).
+    mutating func feed(
+        _ event: HTTP1ParseEvent,
+        into frames: inout [HTTP2Frame.FramePayload],
+        convert: (HTTP1Head) -> HPACKHeaders?
+    ) -> Bool {
+        switch event {
+        case .head(let head):
+            if head.isInterim {
+                interim = true
+                if let headers = convert(head) { frames.append(.headers(.init(headers: headers))) }
+            } else {
+                pendingHead = convert(head)
+            }
+        case .body(let body):
+            takePendingHead(into: &frames)
+            frames.append(.data(.init(data: .byteBuffer(body))))
+        case .trailers(let trailers):
+            takePendingHead(into: &frames)
+            var fields = HPACKHeaders()
+            for index in trailers.headers.indices {
+                let name = trailers.nameString(at: index).lowercased()
+                if !Self.isConnectionSpecific(name) { fields.add(name: name, value: trailers.valueString(at: index)) }
+            }
+            frames.append(.headers(.init(headers: fields, endStream: true)))
+            ended = true
+        case .end:
+            if interim {
+                interim = false
+            } else if let head = pendingHead {
+                pendingHead = nil
+                frames.append(.headers(.init(headers: head, endStream: true)))
+                ended = true
+            } else if !ended {
+                frames.append(.data(.init(data: .byteBuffer(ByteBuffer()), endStream: true)))
+                ended = true
+            }
+        case .needMoreData, .error:
+            return false
+        }
+        return true
+    }
+
+    /// Moves a waiting head into the frames (at the end of one write, so the peer sees it without delay).
+    mutating func takePendingHead(into frames: inout [HTTP2Frame.FramePayload]) {
+        if let head = pendingHead {
+            pendingHead = nil
+            frames.append(.headers(.init(headers: head)))
+        }
+    }
+
+    /// Marks the message as ended (the other side closed it).
+    mutating func markEnded() { ended = true }
+
+    /// Fields HTTP/2 forbids (RFC 9113 §8.2.2) plus framing fields the other side recomputes.
+    static func isConnectionSpecific(_ name: String) -> Bool {
+        switch name {
+        case "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te": true
+        default: false
+        }
+    }
+
+    /// Writes each frame, the last one completing `promise`.
+    static func write(
+        _ frames: [HTTP2Frame.FramePayload],
+        context: ChannelHandlerContext,
+        promise: EventLoopPromise<Void>?,
+        wrap: (HTTP2Frame.FramePayload) -> NIOAny
+    ) {
+        guard let last = frames.last else {
+            promise?.succeed(())
+            return
+        }
+        for frame in frames.dropLast() { context.write(wrap(frame), promise: nil) }
+        context.write(wrap(last), promise: promise)
+    }
+}
+
+/// HTTP/1.1 chunked framing of one body piece: size line, data, CRLF (nothing for an empty piece).
+enum ChunkedEncoding {
+    /// Emits the three parts of one chunk through `emit`.
+    static func emitChunk(_ body: ByteBuffer, allocator: ByteBufferAllocator, _ emit: (ByteBuffer) -> Void) {
+        guard body.readableBytes > 0 else { return }
+        var size = allocator.buffer(capacity: 12)
+        size.writeString(String(body.readableBytes, radix: 16))
+        size.writeStaticString("\r\n")
+        emit(size)
+        emit(body)
+        emit(ByteBuffer(staticString: "\r\n"))
+    }
+}
