@@ -102,4 +102,16 @@ enum ChunkedEncoding {
         emit(body)
         emit(ByteBuffer(staticString: "\r\n"))
     }
+
+    /// Writes the last chunk with the trailer fields that may be forwarded (framing fields dropped).
+    static func writeLastChunk(trailers: HTTP1Trailers, into out: inout ByteBuffer) {
+        out.writeStaticString("0\r\n")
+        for field in trailers.headers where !field.kind.isFraming {
+            if let line = trailers.bytes.getSlice(at: field.name.lowerBound, length: field.value.upperBound - field.name.lowerBound) {
+                out.writeImmutableBuffer(line)
+                out.writeStaticString("\r\n")
+            }
+        }
+        out.writeStaticString("\r\n")
+    }
 }

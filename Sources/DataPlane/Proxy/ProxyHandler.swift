@@ -223,15 +223,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
                 case .trailers(let trailers):
                     if exchange.upstreamFraming == .chunked {
                         var out = upstream.channel.allocator.buffer(capacity: trailers.bytes.readableBytes + 8)
-                        out.writeStaticString("0\r\n")
-                        for index in trailers.headers.indices where !trailers.headers[index].kind.isFraming {
-                            let field = trailers.headers[index]
-                            if let line = trailers.bytes.getSlice(at: field.name.lowerBound, length: field.value.upperBound - field.name.lowerBound) {
-                                out.writeImmutableBuffer(line)
-                                out.writeStaticString("\r\n")
-                            }
-                        }
-                        out.writeStaticString("\r\n")
+                        ChunkedEncoding.writeLastChunk(trailers: trailers, into: &out)
                         upstream.write(out)
                         exchange.upstreamFramingClosed = true
                     }
@@ -491,15 +483,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     func upstreamTrailers(_ trailers: HTTP1Trailers) {
         guard case .exchange(let exchange) = phase, let context, exchange.responseFraming == .chunked else { return }
         var out = context.channel.allocator.buffer(capacity: trailers.bytes.readableBytes + 8)
-        out.writeStaticString("0\r\n")
-        for index in trailers.headers.indices where !trailers.headers[index].kind.isFraming {
-            let field = trailers.headers[index]
-            if let line = trailers.bytes.getSlice(at: field.name.lowerBound, length: field.value.upperBound - field.name.lowerBound) {
-                out.writeImmutableBuffer(line)
-                out.writeStaticString("\r\n")
-            }
-        }
-        out.writeStaticString("\r\n")
+        ChunkedEncoding.writeLastChunk(trailers: trailers, into: &out)
         context.write(NIOAny(out), promise: nil)
         exchange.responseFramingClosed = true
     }
