@@ -54,38 +54,59 @@ public struct PolicyReport: Sendable {
     }
 
     /// Answers a `policy check` batch: `input` is a JSON array of `{"from": "ns/pod" | {"ip": "…"}, "to": …, "port": N,
-    /// "protocol": "TCP"}`. Returns the same array, one object per line, each with `allowed` and `reason` added (or
-    /// `error` when the query cannot be answered; other keys are kept), and the number of such failures. Throws when
-    /// the input is not a JSON array.
+    /// "protocol": "TCP"}`. Returns the same array, one element per line, each object exactly as written with
+    /// `"allowed"` and `"reason"` appended (or `"error"` when the query cannot be answered; an element that is not an
+    /// object becomes `{"query": element, "error": …}`), and the number of such failures. Throws when the input is
+    /// not a JSON array.
     public func check(_ input: Data) throws -> (output: String, failures: Int) {
-        guard let raw = try JSONSerialization.jsonObject(with: input) as? [Any] else {
+        let queries: [LenientQuery]
+        do {
+            queries = try JSONDecoder().decode([LenientQuery].self, from: input)
+        } catch {
             throw PolicyBatchError(message: "expected a JSON array of queries")
         }
-        let queries = try JSONDecoder().decode([LenientQuery].self, from: input)
+        guard let elements = JSONArrayText.elements(of: Array(input)), elements.count == queries.count else {
+            throw PolicyBatchError(message: "expected a JSON array of queries")
+        }
         var failures = 0
         var lines: [String] = []
-        lines.reserveCapacity(raw.count)
-        for (item, query) in zip(raw, queries) {
-            var object = item as? [String: Any] ?? ["query": item]
+        lines.reserveCapacity(elements.count)
+        for (element, query) in zip(elements, queries) {
+            var answer: [(key: String, value: Any)] = []
             switch query.result {
             case .success(let value):
                 switch engine.answer(value) {
-                case .verdict(let verdict):
-                    object["allowed"] = verdict.allowed
-                    object["reason"] = verdict.reason
-                case .failure(_, let error):
-                    object["error"] = error.description
-                    failures += 1
+                case .verdict(let verdict): answer = [("allowed", verdict.allowed), ("reason", verdict.reason)]
+                case .failure(_, let error): answer = [("error", error.description)]
                 }
             case .failure(let error):
-                object["error"] = error.message
-                failures += 1
+                answer = [("error", error.message)]
             }
-            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
-            lines.append(String(decoding: data, as: UTF8.self))
+            if answer.first?.key == "error" { failures += 1 }
+            lines.append(try Self.answered(element, with: answer, replacing: query.hasAnswerKeys))
         }
         if lines.isEmpty { return ("[]\n", 0) }
         return ("[\n" + lines.joined(separator: ",\n") + "\n]\n", failures)
+    }
+
+    /// One answered element: the object's text with the answer's members appended; an object that already has
+    /// answer keys (a batch fed back in) re-encoded with them replaced; anything else wrapped as `query`.
+    static func answered(_ element: ArraySlice<UInt8>, with answer: [(key: String, value: Any)], replacing: Bool) throws -> String {
+        func encoded(_ value: Any) -> String {
+            if let flag = value as? Bool { return flag ? "true" : "false" }
+            return JSONArrayText.quote("\(value)")
+        }
+        let members = answer.map { JSONArrayText.quote($0.key) + ":" + encoded($0.value) }
+        guard element.first == UInt8(ascii: "{") else {
+            return "{\"query\":" + String(decoding: element, as: UTF8.self) + "," + members.joined(separator: ",") + "}"
+        }
+        guard replacing, var object = try JSONSerialization.jsonObject(with: Data(element)) as? [String: Any] else {
+            return JSONArrayText.appending(members, to: element)
+        }
+        for key in ["allowed", "reason", "error"] { object[key] = nil }
+        for (key, value) in answer { object[key] = value }
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// Pretty, key-sorted JSON of an encodable value, ending in a newline.
@@ -108,11 +129,23 @@ public struct PolicyBatchError: Error, CustomStringConvertible {
 
 /// One element of a `policy check` batch: the query, or why it does not decode (the rest of the batch still runs).
 struct LenientQuery: Decodable {
+    /// Any object key.
+    struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
     /// The decoded query or the problem.
     let result: Result<PolicyQuery, PolicyBatchError>
+    /// Whether the element already carries `allowed`, `reason` or `error` (a batch's output fed back in).
+    let hasAnswerKeys: Bool
 
     /// Decodes one element without failing the array.
     init(from decoder: any Decoder) throws {
+        let keys = try? decoder.container(keyedBy: AnyKey.self)
+        hasAnswerKeys = ["allowed", "reason", "error"].contains { keys?.contains(AnyKey(stringValue: $0)) == true }
         do {
             result = .success(try PolicyQuery(from: decoder))
         } catch let error as DecodingError {

@@ -58,11 +58,16 @@ public struct Explainer: Sendable {
             let matching = ports.first { type == "LoadBalancer" ? $0.port == request.port : $0.nodePort == request.port }
             let summary: String
             if let port = matching {
-                let target = port.targetPort?.description ?? port.port.map(String.init) ?? "?"
+                let target: String
+                switch port.targetPort {
+                case .int(let number): target = "port \(number)"
+                case .string(let name): target = "their port named \"\(name)\""
+                case nil: target = "port \(port.port.map(String.init) ?? "?")"
+                }
                 summary =
                     type == "LoadBalancer"
-                    ? "\(request.host) resolves to the external address of LoadBalancer Service \(ref); its port \(request.port) forwards to the controller's Pods on port \(target)"
-                    : "\(request.host) resolves to a node; NodePort Service \(ref) forwards node port \(request.port) to the controller's Pods on port \(target)"
+                    ? "\(request.host) resolves to the external address of LoadBalancer Service \(ref); its port \(request.port) forwards to the controller's Pods on \(target)"
+                    : "\(request.host) resolves to a node; NodePort Service \(ref) forwards node port \(request.port) to the controller's Pods on \(target)"
             } else {
                 let wanted = type == "LoadBalancer" ? "port" : "node port"
                 summary =
@@ -263,7 +268,11 @@ public struct Explainer: Sendable {
                             || Self.relation(ruleHost: $0, host: serverName) == .wildcard
                     })
                 else { continue }
-                found.append((ingress: ref, field: "spec.tls[\(index)]", secret: ObjectRef(kind: "Secret", namespace: ref.namespace, name: entry.secretName ?? "")))
+                found.append(
+                    (
+                        ingress: ref, field: "spec.tls[\(index)]",
+                        secret: ObjectRef(kind: "Secret", namespace: ref.namespace, name: entry.secretName ?? "")
+                    ))
             }
         }
         return found

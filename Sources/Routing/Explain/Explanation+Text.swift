@@ -57,7 +57,10 @@ extension Explanation {
             add("5. Endpoints", "none")
         }
 
-        var tlsText = (tls.used ? "" : "(plain HTTP; over HTTPS) ") + "SNI \(tls.serverName) gets \(tls.certificate)"
+        var tlsText =
+            tls.used
+            ? "SNI \(tls.serverName) gets \(tls.certificate)"
+            : "not used (plain HTTP); over HTTPS, SNI \(tls.serverName) would get \(tls.certificate)"
         if tls.selection != "default", let ingress = tls.ingress {
             tlsText += " from \(ingress) \(tls.field ?? "") (\(tls.selection) host)"
         }

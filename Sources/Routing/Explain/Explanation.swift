@@ -82,7 +82,10 @@ public struct Explanation: Hashable, Sendable, Codable {
         public var reason: String
 
         /// Creates the step.
-        public init(controllerClass: String, identity: String? = nil, ingress: String? = nil, requestedClass: String? = nil, ingressClass: String? = nil, ingressClassController: String? = nil, served: Bool, reason: String) {
+        public init(
+            controllerClass: String, identity: String? = nil, ingress: String? = nil, requestedClass: String? = nil,
+            ingressClass: String? = nil, ingressClassController: String? = nil, served: Bool, reason: String
+        ) {
             self.controllerClass = controllerClass
             self.identity = identity
             self.ingress = ingress
@@ -211,7 +214,10 @@ public struct Explanation: Hashable, Sendable, Codable {
         public var problem: String?
 
         /// Creates the step.
-        public init(backend: String, service: String? = nil, type: String? = nil, port: String? = nil, targetPort: String? = nil, problem: String? = nil) {
+        public init(
+            backend: String, service: String? = nil, type: String? = nil, port: String? = nil, targetPort: String? = nil,
+            problem: String? = nil
+        ) {
             self.backend = backend
             self.service = service
             self.type = type
@@ -289,7 +295,10 @@ public struct Explanation: Hashable, Sendable, Codable {
         public var problem: String?
 
         /// Creates the step.
-        public init(used: Bool, serverName: String, selection: String, certificate: String, ingress: String? = nil, field: String? = nil, names: [String]? = nil, notAfter: String? = nil, problem: String? = nil) {
+        public init(
+            used: Bool, serverName: String, selection: String, certificate: String, ingress: String? = nil, field: String? = nil,
+            names: [String]? = nil, notAfter: String? = nil, problem: String? = nil
+        ) {
             self.used = used
             self.serverName = serverName
             self.selection = selection
