@@ -10,14 +10,14 @@ import Synchronization
 public final class FileProvider: ServiceLifecycle.Service, Sendable {
     /// The files and directories watched.
     public let paths: [String]
-    /// How often the files are checked.
+    /// How often the files are checked (a change is applied once it has held still for one interval).
     public let pollInterval: Duration
     private let publisher: SnapshotPublisher
     private let logger: Logger
     private let loaded = Mutex<(store: ManifestStore, stamps: [String: ManifestFiles.Stamp], state: ClusterState)?>(nil)
 
     /// Creates a provider for `paths`.
-    public init(paths: [String], publisher: SnapshotPublisher, logger: Logger, pollInterval: Duration = .milliseconds(200)) {
+    public init(paths: [String], publisher: SnapshotPublisher, logger: Logger, pollInterval: Duration = .milliseconds(150)) {
         self.paths = paths
         self.publisher = publisher
         self.logger = logger
@@ -56,25 +56,38 @@ public final class FileProvider: ServiceLifecycle.Service, Sendable {
     public func run() async throws {
         loadInitial()
         guard var (store, stamps, _) = loaded.withLock({ $0 }) else { return }
+        var pending: [String: ManifestFiles.Stamp] = [:]
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
                 try await Task.sleep(for: pollInterval)
             } catch {
                 return
             }
+            // A changed file is read once its stamp has held still for one poll, so a file being rewritten in
+            // place (truncated, then written) is never read half-way; deletions apply at once.
             let fresh = ManifestFiles.scan(paths)
-            guard fresh != stamps else { continue }
+            var changed = false
             for (path, stamp) in fresh where stamps[path] != stamp {
+                guard pending[path] == stamp else {
+                    pending[path] = stamp
+                    continue
+                }
+                pending[path] = nil
+                stamps[path] = stamp
                 if let text = ManifestFiles.read(path) {
                     store.update(path: path, text: text)
+                    changed = true
                     logger.info("manifest changed", metadata: ["file": "\(path)"])
                 }
             }
             for path in stamps.keys where fresh[path] == nil {
+                stamps[path] = nil
+                pending[path] = nil
                 store.remove(path: path)
+                changed = true
                 logger.info("manifest removed", metadata: ["file": "\(path)"])
             }
-            stamps = fresh
+            guard changed else { continue }
             publisher.publish(store.admit(now: Self.timestamp(Date())))
         }
     }

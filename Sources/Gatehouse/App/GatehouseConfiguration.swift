@@ -25,7 +25,7 @@ public struct GatehouseConfiguration: Sendable {
         proxy: ProxyConfiguration = ProxyConfiguration(),
         adminPort: Int = 10254,
         demoBackends: Bool = false,
-        pollInterval: Duration = .milliseconds(200),
+        pollInterval: Duration = .milliseconds(150),
         threads: Int? = nil
     ) {
         self.manifestPaths = manifestPaths

@@ -31,7 +31,7 @@ import Testing
         ("x-forwarded-ssl", .xForwardedOther), ("X-Real-IP", .xRealIP), ("X-Request-ID", .xRequestID),
         ("Expect", .expect), ("Date", .date), ("Server", .server),
         ("Hosts", .other), ("Hast", .other), ("X-Forwarded-", .other), ("X-Forwarded", .other), ("Dates", .other),
-        ("Content-Lengths", .other), ("Proxy-Authorizatio", .other), ("T", .other), ("Upgrade-Insecure-Requests", .other),
+        ("Content-Lengths", .other), ("Proxy-Authorizatio", .proxyOther), ("T", .other), ("Upgrade-Insecure-Requests", .other),
     ]
 
     @Test(arguments: kinds) func classifiesNames(_ name: String, _ kind: HTTP1HeaderKind) {
