@@ -75,7 +75,7 @@ struct FileProviderTests {
         #expect(try await store.waitFor { $0.routeTable.exactHosts["c.example"] == nil } != nil)
     }
 
-    @Test("timestamps are RFC 3339 UTC", arguments: [(0, "1970-01-01T00:00:00Z"), (951_782_400, "2000-02-29T00:00:00Z"), (1_795_718_096, "2026-11-26T17:14:56Z")])
+    @Test("timestamps are RFC 3339 UTC", arguments: [(0, "1970-01-01T00:00:00Z"), (951_782_400, "2000-02-29T00:00:00Z"), (1_795_718_096, "2026-11-26T18:34:56Z")])
     func timestamp(seconds: Int, expected: String) {
         #expect(FileProvider.timestamp(Date(timeIntervalSince1970: TimeInterval(seconds))) == expected)
     }

@@ -55,7 +55,7 @@ struct HTTP2MessageFramer {
         return true
     }
 
-    /// Moves a waiting head into the frames (at the end of one write, so the peer sees it without delay).
+    /// Moves a waiting head into the frames (at a flush or the end of a write, so the peer sees it without delay).
     mutating func takePendingHead(into frames: inout [HTTP2Frame.FramePayload]) {
         if let head = pendingHead {
             pendingHead = nil

@@ -129,8 +129,16 @@ final class HTTP2ServerBridge: ChannelDuplexHandler {
             }
             guard framer.feed(event, into: &frames, convert: Self.responseHeaders) else { break }
         }
-        framer.takePendingHead(into: &frames)
+        // A head without its end yet waits for the next write or the flush: a response that ends before the
+        // flush leaves as one HEADERS frame with END_STREAM (gRPC's trailers-only responses must).
         HTTP2MessageFramer.write(frames, context: context, promise: promise, wrap: wrapOutboundOut)
+    }
+
+    func flush(context: ChannelHandlerContext) {
+        var frames: [HTTP2Frame.FramePayload] = []
+        framer.takePendingHead(into: &frames)
+        HTTP2MessageFramer.write(frames, context: context, promise: nil, wrap: wrapOutboundOut)
+        context.flush()
     }
 
     /// The HTTP/2 response headers for an HTTP/1.1 response head (nil drops `100 Continue`, which HTTP/2

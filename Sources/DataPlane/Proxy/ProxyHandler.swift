@@ -38,6 +38,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     private var listenerPort = 0
     private var requestsServed = 0
     private var quiescing = false
+    /// The client half-closed: once the buffered requests are answered, the connection closes.
+    private var inputClosed = false
     private var readsPaused = false
     private var readPending = false
     private var needsUpstreamFlush = false
@@ -152,6 +154,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         }
         if let event = event as? ChannelEvent, event == .inputClosed {
             // The client finished sending; an exchange in flight still gets its response.
+            inputClosed = true
             switch phase {
             case .idle, .lingering, .tunnel: close()
             case .exchange(let exchange) where !exchange.requestComplete && exchange.upstream != nil:
@@ -443,8 +446,9 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
                 framing = exchange.head.version == .http1_1 ? .chunked : .untilClose
             }
         }
-        // A drain that began after this request did still closes the connection after it: say so.
-        if framing == .untilClose || !exchange.requestComplete || quiescing { exchange.closeAfter = true }
+        // A drain that began after this request did, or a client that half-closed with nothing more buffered, still
+        // closes the connection after it: say so.
+        if framing == .untilClose || !exchange.requestComplete || quiescing || clientDone { exchange.closeAfter = true }
         let connection: ConnectionField
         if exchange.closeAfter {
             connection = .close
@@ -528,7 +532,9 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         arm(.upstreamRead, after: exchange.route.policy.readTimeout)
         if !context.channel.isWritable {
             context.flush()
-            exchange.upstream?.handler.pauseReading()
+            // As in `upstreamBody`: the flush may have drained everything and fired the writability change
+            // already; pausing then would stall the tunnel for good.
+            if !context.channel.isWritable { exchange.upstream?.handler.pauseReading() }
         }
     }
 
@@ -577,10 +583,13 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
 
     // MARK: - Ending exchanges
 
+    /// Whether the client half-closed and no pipelined request is left: nothing more can arrive.
+    private var clientDone: Bool { inputClosed && buffer.readableBytes == 0 }
+
     /// Ends a completed exchange: close the connection or get ready for the next request.
     private func finish(_ exchange: ProxyExchange) {
         guard let context else { return }
-        if exchange.closeAfter || quiescing {
+        if exchange.closeAfter || quiescing || clientDone {
             phase = .lingering
             closeAfterFlush()
             return
@@ -611,6 +620,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     private func respondLocally(status: Int, headRequest: Bool, close: Bool, extraHeaders: String = "") {
         guard let context else { return }
         loop.metrics.countResponse(status)
+        let close = close || clientDone
         var out = context.channel.allocator.buffer(capacity: 256)
         ErrorResponse.write(
             status: status,
@@ -640,7 +650,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         } else if let colon = name.lastIndex(of: ":") {
             name = name[..<colon]
         }
-        let port = loop.configuration.redirectHTTPSPort
+        let port = loop.redirectHTTPSPort
         let location = "https://\(name)\(port == 443 ? "" : ":\(port)")\(target)"
         respondLocally(status: 308, headRequest: headRequest, close: close, extraHeaders: "Location: \(location)\r\n")
     }

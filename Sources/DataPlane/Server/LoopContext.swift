@@ -21,12 +21,15 @@ final class LoopContext: @unchecked Sendable {
     let configuration: ProxyConfiguration
     /// Shared counters.
     let metrics: ProxyMetrics
+    /// The HTTPS port redirect locations name: the configured one, or the port actually bound when that is 0.
+    var redirectHTTPSPort: Int
 
     init(eventLoop: any EventLoop, snapshot: DataPlaneSnapshot, configuration: ProxyConfiguration, metrics: ProxyMetrics) {
         self.eventLoop = eventLoop
         self.snapshot = snapshot
         self.configuration = configuration
         self.metrics = metrics
+        self.redirectHTTPSPort = configuration.redirectHTTPSPort
         self.pool = UpstreamPool(eventLoop: eventLoop, configuration: configuration, metrics: metrics)
     }
 }
@@ -65,6 +68,13 @@ public final class LiveSnapshot: SnapshotStore, @unchecked Sendable {
         for context in contexts.values {
             // Read the latest under the lock when the loop runs, so concurrent publishes can't land out of order.
             context.eventLoop.execute { context.snapshot = self.state.withLock { $0.latest } }
+        }
+    }
+
+    /// Sets the HTTPS port of redirect locations on every loop (the bound port, when the configuration said 0).
+    func setRedirectHTTPSPort(_ port: Int) {
+        for context in contexts.values {
+            context.eventLoop.execute { context.redirectHTTPSPort = port }
         }
     }
 

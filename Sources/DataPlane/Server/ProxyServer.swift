@@ -18,6 +18,7 @@ public final class ProxyServer: Service, Sendable {
     private let logger: Logger
     private let bound: EventLoopPromise<Int>
     private let boundHTTPS: EventLoopPromise<Int>
+    private let connections = OpenConnections()
 
     /// Creates a server publishing through `live` (whose contexts must belong to `group`); `certificates` enables
     /// the HTTPS listener when the configuration has an HTTPS port.
@@ -45,19 +46,25 @@ public final class ProxyServer: Service, Sendable {
 
     /// Listens until graceful shutdown, then drains.
     public func run() async throws {
-        let quiesce = ServerQuiescingHelper(group: group)
+        // One quiescing helper per listener: a helper tracks the children of a single server channel.
+        let quiesceHTTP = ServerQuiescingHelper(group: group)
+        var quiesce = [quiesceHTTP]
         var channels: [any Channel] = []
         do {
-            let http = try await bind(port: configuration.httpPort, quiesce: quiesce, tls: nil)
+            let http = try await bind(port: configuration.httpPort, quiesce: quiesceHTTP, tls: nil)
             channels.append(http)
             let port = http.localAddress?.port ?? configuration.httpPort
             bound.succeed(port)
             logger.info("listening", metadata: ["protocol": "http", "address": "\(configuration.bindAddress):\(port)"])
             if let httpsPort = configuration.httpsPort, let certificates {
                 let context = try certificates.makeServerContext()
-                let https = try await bind(port: httpsPort, quiesce: quiesce, tls: context)
+                let quiesceHTTPS = ServerQuiescingHelper(group: group)
+                quiesce.append(quiesceHTTPS)
+                let https = try await bind(port: httpsPort, quiesce: quiesceHTTPS, tls: context)
                 channels.append(https)
                 let port = https.localAddress?.port ?? httpsPort
+                // Port 0 picked a free port: redirects must name that one.
+                if configuration.redirectHTTPSPort == 0 { live.setRedirectHTTPSPort(port) }
                 boundHTTPS.succeed(port)
                 logger.info("listening", metadata: ["protocol": "https", "address": "\(configuration.bindAddress):\(port)"])
             } else {
@@ -73,12 +80,19 @@ public final class ProxyServer: Service, Sendable {
         try? await gracefulShutdown()
         logger.info("draining connections")
         let drained = group.next().makePromise(of: Void.self)
-        quiesce.initiateShutdown(promise: drained)
+        let listenersDrained = quiesce.map { helper in
+            let promise = group.next().makePromise(of: Void.self)
+            helper.initiateShutdown(promise: promise)
+            return promise.futureResult
+        }
+        EventLoopFuture.andAllComplete(listenersDrained, on: group.next()).cascade(to: drained)
         let timeout = group.next().scheduleTask(in: TimeAmount(configuration.drainTimeout)) {
             drained.succeed(())
         }
         try? await drained.futureResult.get()
         timeout.cancel()
+        // What the drain timeout left open closes now, while the event loops still run.
+        try? await connections.closeAll(on: group.next()).get()
         live.closeIdleUpstreams()
         logger.info("listeners stopped")
     }
@@ -87,6 +101,8 @@ public final class ProxyServer: Service, Sendable {
     private func bind(port: Int, quiesce: ServerQuiescingHelper, tls: NIOSSLContext?) async throws -> any Channel {
         let live = self.live
         let logger = self.logger
+        let connections = self.connections
+        let handshakeTimeout = TimeAmount(configuration.clientHeaderTimeout)
         return try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -99,6 +115,7 @@ public final class ProxyServer: Service, Sendable {
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    connections.add(channel)
                     guard let context = live.context(for: channel.eventLoop) else {
                         throw ChannelError.inappropriateOperationForState
                     }
@@ -107,6 +124,7 @@ public final class ProxyServer: Service, Sendable {
                         return
                     }
                     try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
+                    try channel.pipeline.syncOperations.addHandler(TLSHandshakeGuard(timeout: handshakeTimeout))
                     try channel.pipeline.syncOperations.addHandler(
                         ApplicationProtocolNegotiationHandler { result, channel in
                             channel.eventLoop.makeCompletedFuture {

@@ -41,7 +41,11 @@ struct TLSResolver {
             switch load(secretRef) {
             case .failure(let problem):
                 issues.append(
-                    ConfigIssue(object: ref, field: field + ".secretName", message: "\(problem.reason); \(Self.hostList(hosts)) get the default certificate")
+                    ConfigIssue(
+                        object: ref,
+                        field: field + ".secretName",
+                        message: "\(problem.reason); \(Self.hostList(hosts)) \(hosts.count == 1 ? "gets" : "get") the default certificate"
+                    )
                 )
                 continue
             case .success(let value):

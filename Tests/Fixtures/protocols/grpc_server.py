@@ -5,6 +5,7 @@ Prints `port N` once serving on 127.0.0.1 (h2c, or TLS with ALPN h2 when --tls i
 """
 
 import argparse
+import signal
 import sys
 import time
 from concurrent import futures
@@ -55,4 +56,7 @@ def main():
 
 
 if __name__ == "__main__":
+    # The test runner may start us with SIGTERM ignored or blocked (both are inherited): stopping must still work.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM])
     main()

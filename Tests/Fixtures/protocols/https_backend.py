@@ -6,6 +6,7 @@ Prints `port N` once serving HTTP/1.1 over TLS on 127.0.0.1, and answers every G
 """
 
 import argparse
+import signal
 import http.server
 import json
 import ssl
@@ -48,4 +49,7 @@ def main():
 
 
 if __name__ == "__main__":
+    # The test runner may start us with SIGTERM ignored or blocked (both are inherited): stopping must still work.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM])
     main()

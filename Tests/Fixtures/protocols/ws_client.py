@@ -8,6 +8,8 @@ TLS when the URL is wss:// (no verification). Then, printing one `ok NAME` line 
 With --pause it prints `paused` and waits for a line on standard input, then:
   after    a text and a binary message still come back on the same connection;
 Finally it closes: `close CODE` is the close code the server answered with (1000: a clean close handshake).
+With --idle-close N it instead stays silent after the text step and expects the proxy to cut the idle connection
+within N seconds: `idle-closed SECONDS` (how long the silence lasted) or `fail idle: still open`.
 A failed step prints `fail NAME: reason` and exits 1.
 """
 
@@ -16,7 +18,9 @@ import os
 import socket
 import ssl
 import sys
+import time
 
+from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 
@@ -32,6 +36,7 @@ def main():
     parser.add_argument("--url", required=True)
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--pause", action="store_true")
+    parser.add_argument("--idle-close", type=float)
     arguments = parser.parse_args()
 
     sock = socket.create_connection(("127.0.0.1", arguments.port), timeout=30)
@@ -45,6 +50,17 @@ def main():
         ws.send("hello, gatehouse")
         reply = ws.recv(timeout=30)
         step("text", reply == "hello, gatehouse", repr(reply)[:200])
+
+        if arguments.idle_close is not None:
+            started = time.monotonic()
+            try:
+                ws.recv(timeout=arguments.idle_close)
+                step("idle", False, "a message arrived")
+            except TimeoutError:
+                step("idle", False, "still open")
+            except ConnectionClosed:
+                print(f"idle-closed {time.monotonic() - started:.2f}", flush=True)
+                return
 
         payload = bytes(range(256)) * 16
         ws.send(payload)

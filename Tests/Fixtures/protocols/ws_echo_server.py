@@ -5,6 +5,7 @@ message back unchanged until killed. Messages of any size are accepted.
 """
 
 import argparse
+import signal
 import asyncio
 import sys
 
@@ -27,6 +28,9 @@ async def main():
 
 
 if __name__ == "__main__":
+    # The test runner may start us with SIGTERM ignored or blocked (both are inherited): stopping must still work.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM])
     try:
         asyncio.run(main())
     except KeyboardInterrupt:

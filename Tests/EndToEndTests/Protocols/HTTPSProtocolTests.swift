@@ -1,0 +1,205 @@
+import Foundation
+import Testing
+
+/// HTTPS and HTTP/2 from real clients against the real binary: curl over TLS with HTTP/2 and HTTP/1.1, ALPN as
+/// openssl sees it, TLS versions and session resumption, h2c with prior knowledge on the plain port, and h2load with
+/// many concurrent streams.
+@Suite(.serialized)
+struct HTTPSProtocolTests {
+    @Test("curl --http2 and --http1.1 over TLS reach the backend with the Host header, not the SNI, deciding the route")
+    func curlOverTLS() async throws {
+        let scenario = try await EchoScenario.start()
+        defer { scenario.stop() }
+        for (flag, version) in [("--http2", "2"), ("--http1.1", "1.1")] {
+            let result = try await scenario.curl(
+                scenario.tlsOptions() + [flag, "-w", "\n%{http_code} %{http_version}", scenario.httpsURL("/users/7?x=1")])
+            #expect(result.status == 0, "curl \(flag): \(result.errors)")
+            let (body, trailer) = Self.splitWriteOut(result.output)
+            #expect(trailer == "200 \(version)", "curl \(flag): \(trailer)")
+            let answer = try EchoAnswer(body)
+            #expect(answer["target"] == "/users/7?x=1")
+            // The Host (or :authority) is forwarded as the client sent it, port included, as ingress-nginx does.
+            #expect(answer.header("host") == "\(EchoScenario.host):\(scenario.gatehouse.httpsPort)")
+            #expect(answer.header("x-forwarded-proto") == "https")
+            #expect(answer["version"] == "HTTP/1.1", "the backend is spoken to in HTTP/1.1")
+        }
+        // SNI says api.example.test, the Host header says plain.example.test: the route follows the Host header.
+        let routed = try await scenario.curl(
+            scenario.tlsOptions() + ["--http2", "-H", "Host: plain.example.test", "-w", "\n%{http_code}", scenario.httpsURL("/x")])
+        let (body, status) = Self.splitWriteOut(routed.output)
+        #expect(status == "200")
+        #expect(try EchoAnswer(body).header("host") == "plain.example.test")
+    }
+
+    @Test("request and response bodies stream through HTTP/2 streams intact")
+    func http2Bodies() async throws {
+        let scenario = try await EchoScenario.start()
+        defer { scenario.stop() }
+        let upload = scenario.directory.appendingPathComponent("upload.bin")
+        var bytes = [UInt8](repeating: 0, count: 600_000)
+        for index in bytes.indices { bytes[index] = UInt8(truncatingIfNeeded: index &* 7 &+ index >> 9) }
+        try Data(bytes).write(to: upload)
+        let posted = try await scenario.curl(
+            scenario.tlsOptions() + [
+                "--http2", "--data-binary", "@\(upload.path)", "-H", "Content-Type: application/octet-stream",
+                scenario.httpsURL("/upload"),
+            ])
+        #expect(posted.status == 0, "\(posted.errors)")
+        let answer = try EchoAnswer(posted.output)
+        #expect(answer.bodyBytes == bytes.count)
+        #expect(answer["bodyFNV1a64"] == Self.fnv1a64(bytes))
+        #expect(answer["method"] == "POST")
+
+        // A 3 MiB response over HTTP/2 (larger than every flow-control window).
+        let download = try await scenario.curl(
+            scenario.tlsOptions() + [
+                "--http2", "-H", "X-Echo-Response-Bytes: 3145728", "-o", "/dev/null", "-w", "%{http_code} %{size_download}",
+                scenario.httpsURL("/download"),
+            ])
+        #expect(download.output == "200 3145728", "\(download.output) \(download.errors)")
+    }
+
+    @Test("ALPN offers h2 and http/1.1; TLS 1.2 and 1.3 work, older versions do not; sessions resume")
+    func alpnVersionsAndResumption() async throws {
+        let scenario = try await EchoScenario.start()
+        defer { scenario.stop() }
+        let port = scenario.gatehouse.httpsPort
+        let host = EchoScenario.host
+        let h2 = try await SClient.certificate(port: port, serverName: host, extra: ["-alpn", "h2,http/1.1"])
+        #expect(h2.alpn == "h2", "\(h2.transcript.suffix(600))")
+        let http11 = try await SClient.certificate(port: port, serverName: host, extra: ["-alpn", "http/1.1"])
+        #expect(http11.alpn == "http/1.1")
+        let none = try await SClient.certificate(port: port, serverName: host)
+        #expect(none.alpn == nil && none.transcript.contains("No ALPN negotiated"))
+        let unknown = try await SClient.attempt(port: port, serverName: host, extra: ["-alpn", "spdy/3"])
+        #expect(!unknown.output.contains("ALPN protocol: spdy"))
+
+        let tls13 = try await SClient.certificate(port: port, serverName: host, extra: ["-tls1_3"])
+        #expect(tls13.version == "TLSv1.3", "\(tls13.transcript.suffix(800))")
+        let tls12 = try await SClient.certificate(port: port, serverName: host, extra: ["-tls1_2"])
+        #expect(tls12.version == "TLSv1.2", "\(tls12.transcript.suffix(800))")
+        #expect(tls12.fingerprint == scenario.certificate.fingerprint)
+        let staticRSA = try await SClient.attempt(port: port, serverName: host, extra: ["-tls1_2", "-cipher", "AES128-SHA"])
+        #expect(!staticRSA.output.contains("-----BEGIN CERTIFICATE-----"), "TLS 1.2 without forward secrecy must be refused")
+        let cbc = try await SClient.attempt(port: port, serverName: host, extra: ["-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-SHA"])
+        #expect(!cbc.output.contains("-----BEGIN CERTIFICATE-----"), "TLS 1.2 CBC suites must be refused")
+        let tls11 = try await SClient.attempt(port: port, serverName: host, extra: ["-tls1_1", "-cipher", "DEFAULT:@SECLEVEL=0"])
+        #expect(tls11.status != 0 && !tls11.output.contains("-----BEGIN CERTIFICATE-----"), "TLS 1.1 must be refused")
+
+        // Session resumption (TLS 1.2 session tickets, then TLS 1.3 tickets). s_client sends a request and waits for
+        // the server to close (`-ign_eof`), so it reads the tickets that TLS 1.3 sends after the handshake.
+        let request = Array("GET / HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n\r\n".utf8)
+        for version in ["-tls1_2", "-tls1_3"] {
+            let session = scenario.directory.appendingPathComponent("session\(version)")
+            let first = try await SClient.certificate(
+                port: port, serverName: host, extra: [version, "-ign_eof", "-sess_out", session.path], input: request)
+            #expect(!first.resumed)
+            #expect(first.transcript.contains("HTTP/1.1 200"), "\(first.transcript.suffix(600))")
+            let second = try await SClient.certificate(
+                port: port, serverName: host, extra: [version, "-ign_eof", "-sess_in", session.path], input: request)
+            #expect(second.resumed, "\(version): \(second.transcript.suffix(1200))")
+        }
+    }
+
+    @Test("h2c with prior knowledge on the plain HTTP port, several streams on one connection")
+    func h2cPriorKnowledge() async throws {
+        let scenario = try await EchoScenario.start()
+        defer { scenario.stop() }
+        // One URL per curl: curl 7.88 cannot reuse a prior-knowledge connection (curl issue 10634, fixed in 8.0).
+        let result = try await scenario.curl([
+            "--http2-prior-knowledge", "-H", "Host: plain.example.test", "-w", "\n%{http_code} %{http_version}",
+            "http://127.0.0.1:\(scenario.gatehouse.httpPort)/h2c",
+        ])
+        #expect(result.status == 0, "\(result.errors)")
+        let (body, trailer) = Self.splitWriteOut(result.output)
+        #expect(trailer == "200 2")
+        #expect(try EchoAnswer(body).header("x-forwarded-proto") == "http")
+        // nghttp sends three requests as concurrent streams of one h2c connection.
+        let base = "http://127.0.0.1:\(scenario.gatehouse.httpPort)"
+        let nghttp = try await Tool.run(
+            "nghttp", ["-v", "-H", ":authority: plain.example.test", "\(base)/one", "\(base)/two", "\(base)/three"], timeout: .seconds(60))
+        #expect(nghttp.status == 0, "\(nghttp.output.suffix(2000)) \(nghttp.errors)")
+        #expect(nghttp.output.components(separatedBy: ":status: 200").count == 4, "\(nghttp.output.suffix(3000))")
+        for path in ["/one", "/two", "/three"] { #expect(nghttp.output.contains("\"target\":\"\(path)\"")) }
+    }
+
+    @Test("h2load: many concurrent streams over TLS and over h2c complete without errors")
+    func h2load() async throws {
+        let scenario = try await EchoScenario.start()
+        defer { scenario.stop() }
+        let tls = try await Tool.run(
+            "h2load",
+            ["-n", "2000", "-c", "4", "-m", "50", "--connect-to=127.0.0.1:\(scenario.gatehouse.httpsPort)", scenario.httpsURL("/load")],
+            timeout: .seconds(300)
+        )
+        let tlsSummary = H2LoadSummary(tls.output)
+        #expect(tls.status == 0, "\(tls.output)\(tls.errors)")
+        #expect(tlsSummary.succeeded == 2000 && tlsSummary.failed == 0 && tlsSummary.errored == 0, "\(tls.output)")
+        #expect(tlsSummary.status2xx == 2000, "\(tls.output)")
+        #expect(tls.output.contains("Application protocol: h2"))
+        print("h2load over TLS: \(tlsSummary.line)")
+
+        let h2c = try await Tool.run(
+            "h2load",
+            [
+                "-n", "1000", "-c", "2", "-m", "50", "-H", "Host: plain.example.test",
+                "http://127.0.0.1:\(scenario.gatehouse.httpPort)/load",
+            ],
+            timeout: .seconds(300)
+        )
+        let h2cSummary = H2LoadSummary(h2c.output)
+        #expect(h2cSummary.succeeded == 1000 && h2cSummary.failed == 0 && h2cSummary.errored == 0, "\(h2c.output)")
+        print("h2load over h2c: \(h2cSummary.line)")
+        #expect(scenario.gatehouse.process.isRunning)
+    }
+
+    /// Splits curl output into the body and the `--write-out` text after the last newline.
+    static func splitWriteOut(_ output: String) -> (body: String, writeOut: String) {
+        guard let newline = output.lastIndex(of: "\n") else { return ("", output) }
+        return (String(output[..<newline]), String(output[output.index(after: newline)...]))
+    }
+
+    /// FNV-1a 64 of `bytes` as 16 hex digits (what the echo backend reports).
+    static func fnv1a64(_ bytes: [UInt8]) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes {
+            hash ^= UInt64(byte)
+            hash &*= 0x100_0000_01b3
+        }
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+}
+
+/// The `requests:` and `status codes:` lines of h2load's summary.
+struct H2LoadSummary {
+    /// The requests line as printed.
+    var line = ""
+    var total = -1
+    var succeeded = -1
+    var failed = -1
+    var errored = -1
+    var status2xx = -1
+
+    init(_ output: String) {
+        for row in output.split(separator: "\n") {
+            let text = row.trimmingCharacters(in: .whitespaces)
+            if text.hasPrefix("requests:") {
+                line = text
+                total = Self.number(before: " total", in: text)
+                succeeded = Self.number(before: " succeeded", in: text)
+                failed = Self.number(before: " failed", in: text)
+                errored = Self.number(before: " errored", in: text)
+            } else if text.hasPrefix("status codes:") {
+                status2xx = Self.number(before: " 2xx", in: text)
+            }
+        }
+    }
+
+    /// The integer just before `marker` in `text`.
+    static func number(before marker: String, in text: String) -> Int {
+        guard let range = text.range(of: marker) else { return -1 }
+        let digits = text[..<range.lowerBound].reversed().prefix { $0.isNumber }
+        return Int(String(digits.reversed())) ?? -1
+    }
+}
