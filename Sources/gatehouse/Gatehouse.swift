@@ -57,10 +57,10 @@ struct Serve: AsyncParsableCommand {
     var httpPort = 8080
 
     @Option(name: .customLong("https-port"), help: "The HTTPS port.")
-    var httpsPort = 8443
+    var httpsPort: Int?
 
     @Option(name: .customLong("admin-port"), help: "The admin port (/healthz, /readyz, /metrics).")
-    var adminPort = 10254
+    var adminPort: Int?
 
     @Option(name: .customLong("bind"), help: "The address to listen on.")
     var bind = "0.0.0.0"
@@ -97,12 +97,20 @@ struct Serve: AsyncParsableCommand {
             }
             options.defaultCertificate = ObjectRef(kind: "Secret", namespace: String(parts[0]), name: String(parts[1]))
         }
-        let proxy = ProxyConfiguration(bindAddress: bind, httpPort: httpPort, httpsPort: httpsPort, useForwardedHeaders: useForwardedHeaders)
+        // Default ports that are taken (a second instance) only disable that listener; explicit ones must bind.
+        let proxy = ProxyConfiguration(
+            bindAddress: bind,
+            httpPort: httpPort,
+            httpsPort: httpsPort ?? 8443,
+            httpsPortRequired: httpsPort != nil,
+            useForwardedHeaders: useForwardedHeaders
+        )
         let configuration = GatehouseConfiguration(
             manifestPaths: routing.manifests,
             routing: options,
             proxy: proxy,
-            adminPort: adminPort,
+            adminPort: adminPort ?? 10254,
+            adminPortRequired: adminPort != nil,
             demoBackends: demoBackends,
             threads: threads
         )

@@ -6,6 +6,9 @@ public struct ProxyConfiguration: Sendable, Hashable {
     public var httpPort: Int
     /// The HTTPS port (0 picks a free port; nil: no HTTPS listener).
     public var httpsPort: Int?
+    /// Whether failing to bind the HTTPS port stops the server (an explicit `--https-port`); otherwise the
+    /// server runs without HTTPS and says so.
+    public var httpsPortRequired: Bool
     /// The HTTPS port used in redirect locations (the public port, 443 by default in a cluster).
     public var redirectHTTPSPort: Int
     /// Largest request head, in bytes (431 above).
@@ -34,6 +37,7 @@ public struct ProxyConfiguration: Sendable, Hashable {
         bindAddress: String = "0.0.0.0",
         httpPort: Int = 8080,
         httpsPort: Int? = 8443,
+        httpsPortRequired: Bool = true,
         redirectHTTPSPort: Int? = nil,
         maxHeadBytes: Int = 32 * 1024,
         maxHeaderCount: Int = 100,
@@ -49,6 +53,7 @@ public struct ProxyConfiguration: Sendable, Hashable {
         self.bindAddress = bindAddress
         self.httpPort = httpPort
         self.httpsPort = httpsPort
+        self.httpsPortRequired = httpsPortRequired
         self.redirectHTTPSPort = redirectHTTPSPort ?? httpsPort ?? 443
         self.maxHeadBytes = maxHeadBytes
         self.maxHeaderCount = maxHeaderCount

@@ -59,8 +59,19 @@ public final class ProxyServer: Service, Sendable {
             if let httpsPort = configuration.httpsPort, let certificates {
                 let context = try certificates.makeServerContext()
                 let quiesceHTTPS = ServerQuiescingHelper(group: group)
+                let https: any Channel
+                do {
+                    https = try await bind(port: httpsPort, quiesce: quiesceHTTPS, tls: context)
+                } catch where !configuration.httpsPortRequired {
+                    // The default HTTPS port is taken (another instance?): serve plain HTTP rather than nothing.
+                    logger.warning(
+                        "HTTPS listener not started: the default port is not available; pass --https-port to choose one",
+                        metadata: ["port": "\(httpsPort)", "error": "\(error)"]
+                    )
+                    boundHTTPS.fail(error)
+                    return try await serve(channels: channels, quiesce: quiesce)
+                }
                 quiesce.append(quiesceHTTPS)
-                let https = try await bind(port: httpsPort, quiesce: quiesceHTTPS, tls: context)
                 channels.append(https)
                 let port = https.localAddress?.port ?? httpsPort
                 // Port 0 picked a free port: redirects must name that one.
@@ -77,6 +88,11 @@ public final class ProxyServer: Service, Sendable {
             throw error
         }
 
+        try await serve(channels: channels, quiesce: quiesce)
+    }
+
+    /// Waits for graceful shutdown, then drains the listeners' connections.
+    private func serve(channels: [any Channel], quiesce: [ServerQuiescingHelper]) async throws {
         try? await gracefulShutdown()
         logger.info("draining connections")
         let drained = group.next().makePromise(of: Void.self)

@@ -12,15 +12,17 @@ import Synchronization
 public final class AdminServer: Service, Sendable {
     private let host: String
     private let port: Int
+    private let portRequired: Bool
     private let group: any EventLoopGroup
     private let status: AdminStatus
     private let logger: Logger
     private let bound: EventLoopPromise<Int>
 
-    /// Creates the admin server.
-    public init(host: String, port: Int, group: any EventLoopGroup, status: AdminStatus, logger: Logger) {
+    /// Creates the admin server; when `portRequired` is false a port that is taken only disables the admin endpoint.
+    public init(host: String, port: Int, portRequired: Bool = true, group: any EventLoopGroup, status: AdminStatus, logger: Logger) {
         self.host = host
         self.port = port
+        self.portRequired = portRequired
         self.group = group
         self.status = status
         self.logger = logger
@@ -47,7 +49,13 @@ public final class AdminServer: Service, Sendable {
                 .get()
         } catch {
             bound.fail(error)
-            throw error
+            guard !portRequired else { throw error }
+            logger.warning(
+                "admin endpoint not started: the default port is not available; pass --admin-port to choose one",
+                metadata: ["port": "\(port)", "error": "\(error)"]
+            )
+            try? await gracefulShutdown()
+            return
         }
         bound.succeed(channel.localAddress?.port ?? port)
         logger.info("admin listening", metadata: ["address": "\(host):\(channel.localAddress?.port ?? port)"])

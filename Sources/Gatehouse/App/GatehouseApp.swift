@@ -55,7 +55,14 @@ public final class GatehouseApp: Sendable {
                 return text
             }
         )
-        self.admin = AdminServer(host: configuration.proxy.bindAddress, port: configuration.adminPort, group: group, status: status, logger: logger)
+        self.admin = AdminServer(
+            host: configuration.proxy.bindAddress,
+            port: configuration.adminPort,
+            portRequired: configuration.adminPortRequired,
+            group: group,
+            status: status,
+            logger: logger
+        )
     }
 
     /// Runs until SIGTERM/SIGINT (or cancellation), then drains and stops.

@@ -11,6 +11,8 @@ public struct GatehouseConfiguration: Sendable {
     public var proxy: ProxyConfiguration
     /// The admin port (0 picks a free port).
     public var adminPort: Int
+    /// Whether failing to bind the admin port stops the server (an explicit `--admin-port`).
+    public var adminPortRequired: Bool
     /// Start an echo backend for every loopback endpoint in the manifests (demos and the tutorial).
     public var demoBackends: Bool
     /// How often manifest files are checked for changes.
@@ -24,6 +26,7 @@ public struct GatehouseConfiguration: Sendable {
         routing: RoutingOptions = RoutingOptions(),
         proxy: ProxyConfiguration = ProxyConfiguration(),
         adminPort: Int = 10254,
+        adminPortRequired: Bool = true,
         demoBackends: Bool = false,
         pollInterval: Duration = .milliseconds(150),
         threads: Int? = nil
@@ -32,6 +35,7 @@ public struct GatehouseConfiguration: Sendable {
         self.routing = routing
         self.proxy = proxy
         self.adminPort = adminPort
+        self.adminPortRequired = adminPortRequired
         self.demoBackends = demoBackends
         self.pollInterval = pollInterval
         self.threads = threads
