@@ -11,7 +11,10 @@ let package = Package(
     name: "Gatehouse",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "gatehouse", targets: ["gatehouse"])
+        .executable(name: "gatehouse", targets: ["gatehouse"]),
+        // The pure core, for the scale benchmarks in bench/scale (a separate package).
+        .library(name: "KubeModel", targets: ["KubeModel"]),
+        .library(name: "Routing", targets: ["Routing"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),

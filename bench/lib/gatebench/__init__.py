@@ -1,0 +1,1 @@
+"""Gatehouse side-by-side benchmark harness (see bench/README.md)."""
