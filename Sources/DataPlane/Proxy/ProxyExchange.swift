@@ -18,7 +18,10 @@ final class ProxyExchange {
     /// Whether the method is HEAD (the response has no body).
     let isHEAD: Bool
     /// Whether the method is idempotent (a failed exchange may be sent again after its request went out).
-    let idempotent: Bool
+    var idempotent: Bool {
+        isHEAD || head.isMethod("GET") || head.isMethod("OPTIONS") || head.isMethod("PUT") || head.isMethod("DELETE")
+            || head.isMethod("TRACE")
+    }
     /// The largest body accepted, nil for unlimited.
     let maxBodyBytes: Int?
 
@@ -69,9 +72,6 @@ final class ProxyExchange {
         self.upstreamHead = upstreamHead
         self.upstreamFraming = upstreamFraming
         self.isHEAD = head.isMethod("HEAD")
-        self.idempotent =
-            head.isMethod("GET") || head.isMethod("HEAD") || head.isMethod("OPTIONS") || head.isMethod("PUT")
-            || head.isMethod("DELETE") || head.isMethod("TRACE")
         self.maxBodyBytes = maxBodyBytes
     }
 

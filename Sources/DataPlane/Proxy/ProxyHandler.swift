@@ -34,8 +34,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     private var parser: HTTP1RequestParser
     private var buffer = ByteBuffer()
     private var phase = Phase.idle
-    private var clientAddress = ""
-    private var listenerPort = 0
+    /// The client side of this connection (peer address, port, scheme) and its fixed forwarding lines.
+    private var forwarding = ForwardingContext(clientAddress: "unknown", scheme: "http", listenerPort: 0, trustForwardedHeaders: false)
     private var requestsServed = 0
     private var quiescing = false
     /// The client half-closed: once the buffered requests are answered, the connection closes.
@@ -58,8 +58,12 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         timer = ConnectionTimer(eventLoop: context.eventLoop) { [weak self] in self?.timerFired() }
-        clientAddress = context.channel.remoteAddress?.ipAddress ?? "unknown"
-        listenerPort = context.channel.localAddress?.port ?? 0
+        forwarding = ForwardingContext(
+            clientAddress: context.channel.remoteAddress?.ipAddress ?? "unknown",
+            scheme: scheme,
+            listenerPort: context.channel.localAddress?.port ?? 0,
+            trustForwardedHeaders: loop.configuration.useForwardedHeaders
+        )
         loop.metrics.connectionsOpened.wrappingAdd(1, ordering: .relaxed)
         loop.metrics.connectionsActive.wrappingAdd(1, ordering: .relaxed)
         arm(.keepAlive, after: loop.configuration.clientHeaderTimeout)
@@ -257,9 +261,12 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         let snapshot = loop.snapshot
         let isHEAD = head.isMethod("HEAD")
         let hasBody = head.bodyFraming != .none
-        var target = Substring(head.target)
-        var hostValue = Substring(head.host ?? "")
-        if target.utf8.first != UInt8(ascii: "/") {
+        let targetString = head.target
+        var target = Substring(targetString)
+        let hostString = head.host ?? ""
+        var hostValue = Substring(hostString)
+        let originForm = target.utf8.first == UInt8(ascii: "/")
+        if !originForm {
             if let (authority, path) = Self.splitAbsoluteForm(target) {
                 hostValue = authority
                 target = path
@@ -270,11 +277,11 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
                 return
             }
         }
-        guard let (path, query) = RequestPath.split(target) else {
+        guard let (path, query) = originForm ? RequestPath.split(targetString) : RequestPath.split(target) else {
             respondLocally(status: 400, headRequest: isHEAD, close: true)
             return
         }
-        let host = RequestHost.normalize(hostValue)
+        let host = originForm ? RequestHost.normalize(hostString) : RequestHost.normalize(hostValue)
         guard let route = snapshot.routing.routeTable.match(host: host, path: path) else {
             respondLocally(status: 404, headRequest: isHEAD, close: hasBody || !head.keepAlive)
             return
@@ -307,24 +314,25 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         case .chunked: framing = .chunked
         case .none, .untilClose: framing = .none
         }
-        let requestID: String
+        let requestID: RequestID
         if let index = head.firstIndex(of: .xRequestID), !head.headers[index].value.isEmpty {
-            requestID = head.valueString(at: index)
+            requestID = .client(index)
         } else {
-            requestID = loop.random.requestID()
+            requestID = .generated(loop.random.next(), loop.random.next())
         }
-        let forwarding = ForwardingContext(
-            clientAddress: clientAddress,
-            scheme: scheme,
-            listenerPort: listenerPort,
-            trustForwardedHeaders: loop.configuration.useForwardedHeaders,
-            requestID: requestID
-        )
         let rewritten = route.upstreamTarget(path: path, query: query)
         let upgrade = head.upgradeIndex != nil && head.connectionTokens.upgrade && !hasBody && head.version == .http1_1
         var upstreamHead = ByteBuffer()
         upstreamHead.reserveCapacity(head.bytes.readableBytes + 320)
-        RequestHeadWriter.write(head, target: rewritten, framing: framing, upgrade: upgrade, forwarding: forwarding, into: &upstreamHead)
+        RequestHeadWriter.write(
+            head,
+            target: rewritten,
+            framing: framing,
+            upgrade: upgrade,
+            requestID: requestID,
+            forwarding: forwarding,
+            into: &upstreamHead
+        )
         let exchange = ProxyExchange(
             head: head,
             route: route,
@@ -337,7 +345,6 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         exchange.isUpgrade = upgrade
         exchange.closeAfter = !head.keepAlive || quiescing || requestsServed >= loop.configuration.maxRequestsPerConnection
         phase = .exchange(exchange)
-        timer?.cancel()
         if head.expectsContinue && hasBody && head.version == .http1_1 {
             exchange.sentContinue = true
             context?.writeAndFlush(NIOAny(ByteBuffer(staticString: "HTTP/1.1 100 Continue\r\n\r\n")), promise: nil)
@@ -371,7 +378,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
             case .failure(let error):
                 loop.metrics.upstreamConnectFailures.wrappingAdd(1, ordering: .relaxed)
                 let failure: ProxyError =
-                    if case ChannelError.connectTimeout = error { .connectTimeout } else { .connectFailed("connect to \(endpoint.endpoint) failed: \(error)") }
+                    if case ChannelError.connectTimeout = error { .connectTimeout } else { .connectFailed("connect to \(endpoint) failed: \(error)") }
                 exchange.lastError = failure
                 loop.metrics.retries.wrappingAdd(1, ordering: .relaxed)
                 connectUpstream(exchange)

@@ -15,20 +15,21 @@ enum RequestHeadWriter {
     }
 
     /// Appends the upstream head for `head` to `out`; `target` replaces the request target when rewritten.
+    /// Runs of fields that are forwarded unchanged are copied in one piece.
     static func write(
         _ head: HTTP1Head,
         target: String?,
         framing: BodyFraming,
         upgrade: Bool = false,
+        requestID: RequestID,
         forwarding: ForwardingContext,
         into out: inout ByteBuffer
     ) {
-        out.writeImmutableBuffer(head.bytes.getSlice(at: head.methodRange.lowerBound, length: head.methodRange.count) ?? ByteBuffer())
-        out.writeStaticString(" ")
         if let target {
+            copy(head, head.methodRange.lowerBound..<head.methodRange.upperBound + 1, into: &out)
             out.writeString(target)
         } else {
-            out.writeImmutableBuffer(head.bytes.getSlice(at: head.targetRange.lowerBound, length: head.targetRange.count) ?? ByteBuffer())
+            copy(head, head.methodRange.lowerBound..<head.targetRange.upperBound, into: &out)
         }
         out.writeStaticString(" HTTP/1.1\r\nHost: ")
         if let hostIndex = head.hostIndex { copyValue(head, hostIndex, into: &out) }
@@ -38,68 +39,47 @@ enum RequestHeadWriter {
         var clientHost: Int?
         var clientPort: Int?
         var clientProto: Int?
+        var run = FieldLineRun()
+        let checkNominated = !head.connectionTokens.others.isEmpty
         for index in head.headers.indices {
             let field = head.headers[index]
+            var forward = false
             switch field.kind {
             case .upgrade where upgrade:
-                out.writeImmutableBuffer(head.bytes.getSlice(at: field.name.lowerBound, length: field.value.upperBound - field.name.lowerBound) ?? ByteBuffer())
-                out.writeStaticString("\r\n")
+                forward = true
             case .host, .contentLength, .expect, .xRealIP, .xRequestID:
-                continue
-            case _ where field.kind.isHopByHop:
-                continue
+                break
             case .xForwardedFor:
                 if clientForwardedFor == nil { clientForwardedFor = index }
-                continue
             case .xForwardedHost:
                 if clientHost == nil { clientHost = index }
-                continue
             case .xForwardedPort:
                 if clientPort == nil { clientPort = index }
-                continue
             case .xForwardedProto:
                 if clientProto == nil { clientProto = index }
-                continue
+            case _ where field.kind.isHopByHop:
+                break
             default:
-                if !head.connectionTokens.others.isEmpty && head.isNominatedByConnection(index) { continue }
-                out.writeImmutableBuffer(head.bytes.getSlice(at: field.name.lowerBound, length: field.value.upperBound - field.name.lowerBound) ?? ByteBuffer())
-                out.writeStaticString("\r\n")
+                forward = !(checkNominated && head.isNominatedByConnection(index))
             }
+            run.add(field, forward: forward, from: head, into: &out)
         }
+        run.finish(head, into: &out)
 
-        let trust = forwarding.trustForwardedHeaders
         out.writeStaticString("X-Request-ID: ")
-        out.writeString(forwarding.requestID)
-        out.writeStaticString("\r\nX-Real-IP: ")
-        if trust, let index = clientForwardedFor {
-            let value = head.valueString(at: index)
-            let first = value.split(separator: ",", maxSplits: 1).first.map { $0.trimmingCharacters(in: " \t") } ?? ""
-            out.writeString(first.isEmpty ? forwarding.clientAddress : first)
-        } else {
-            out.writeString(forwarding.clientAddress)
-        }
-        out.writeStaticString("\r\nX-Forwarded-For: ")
-        if trust, let index = clientForwardedFor {
-            copyValue(head, index, into: &out)
-            out.writeStaticString(", ")
-        }
-        out.writeString(forwarding.clientAddress)
+        requestID.write(from: head, into: &out)
         out.writeStaticString("\r\nX-Forwarded-Host: ")
-        if trust, let index = clientHost {
+        if forwarding.trustForwardedHeaders, let index = clientHost {
             copyValue(head, index, into: &out)
         } else if let hostIndex = head.hostIndex {
             copyValue(head, hostIndex, into: &out)
         }
-        out.writeStaticString("\r\nX-Forwarded-Port: ")
-        if trust, let index = clientPort { copyValue(head, index, into: &out) } else { out.writeString(String(forwarding.listenerPort)) }
-        let proto: String = trust && clientProto != nil ? clientProto.map { head.valueString(at: $0) } ?? forwarding.scheme : forwarding.scheme
-        out.writeStaticString("\r\nX-Forwarded-Proto: ")
-        out.writeString(proto)
-        out.writeStaticString("\r\nX-Forwarded-Scheme: ")
-        out.writeString(proto)
-        out.writeStaticString("\r\nX-Scheme: ")
-        out.writeString(proto)
         out.writeStaticString("\r\n")
+        if forwarding.trustForwardedHeaders {
+            writeTrusted(head, forwardedFor: clientForwardedFor, port: clientPort, proto: clientProto, forwarding: forwarding, into: &out)
+        } else {
+            out.writeImmutableBuffer(forwarding.fixedTail)
+        }
         if upgrade { out.writeStaticString("Connection: upgrade\r\n") }
         switch framing {
         case .none: break
@@ -111,6 +91,47 @@ enum RequestHeadWriter {
             out.writeStaticString("Transfer-Encoding: chunked\r\n")
         }
         out.writeStaticString("\r\n")
+    }
+
+    /// The forwarding lines when client-sent values are trusted (`--use-forwarded-headers`): `X-Forwarded-For`
+    /// appends the peer, `X-Real-IP` is the first address, port and proto are kept when sent.
+    private static func writeTrusted(
+        _ head: HTTP1Head,
+        forwardedFor: Int?,
+        port: Int?,
+        proto: Int?,
+        forwarding: ForwardingContext,
+        into out: inout ByteBuffer
+    ) {
+        out.writeStaticString("X-Real-IP: ")
+        if let index = forwardedFor {
+            let value = head.valueString(at: index)
+            let first = value.split(separator: ",", maxSplits: 1).first.map { $0.trimmingCharacters(in: " \t") } ?? ""
+            out.writeString(first.isEmpty ? forwarding.clientAddress : first)
+        } else {
+            out.writeString(forwarding.clientAddress)
+        }
+        out.writeStaticString("\r\nX-Forwarded-For: ")
+        if let index = forwardedFor {
+            copyValue(head, index, into: &out)
+            out.writeStaticString(", ")
+        }
+        out.writeString(forwarding.clientAddress)
+        out.writeStaticString("\r\nX-Forwarded-Port: ")
+        if let index = port { copyValue(head, index, into: &out) } else { out.writeString(String(forwarding.listenerPort)) }
+        let scheme = proto.map { head.valueString(at: $0) } ?? forwarding.scheme
+        out.writeStaticString("\r\nX-Forwarded-Proto: ")
+        out.writeString(scheme)
+        out.writeStaticString("\r\nX-Forwarded-Scheme: ")
+        out.writeString(scheme)
+        out.writeStaticString("\r\nX-Scheme: ")
+        out.writeString(scheme)
+        out.writeStaticString("\r\n")
+    }
+
+    /// Copies `range` of the head's bytes.
+    static func copy(_ head: some HTTP1FieldSection, _ range: Range<Int>, into out: inout ByteBuffer) {
+        if let slice = head.bytes.getSlice(at: range.lowerBound, length: range.count) { out.writeImmutableBuffer(slice) }
     }
 
     /// Copies the value bytes of field `index`.
@@ -127,5 +148,34 @@ extension StringProtocol {
         while let first = slice.first, set.contains(first) { slice = slice.dropFirst() }
         while let last = slice.last, set.contains(last) { slice = slice.dropLast() }
         return String(slice)
+    }
+}
+
+/// Copies forwarded field lines in runs: consecutive fields that are forwarded unchanged and sit next to each other
+/// in the received head (nothing but CRLF between them) are copied as one piece.
+struct FieldLineRun {
+    private var run: Range<Int>?
+
+    /// Adds the next field in order; `forward` says whether it is copied.
+    mutating func add(_ field: HTTP1HeaderField, forward: Bool, from head: some HTTP1FieldSection, into out: inout ByteBuffer) {
+        guard forward else {
+            finish(head, into: &out)
+            return
+        }
+        if let current = run, field.name.lowerBound - current.upperBound == 2 {
+            // The value ended right before CRLF (no trailing whitespace): the two lines are contiguous.
+            run = current.lowerBound..<field.value.upperBound
+        } else {
+            finish(head, into: &out)
+            run = field.name.lowerBound..<field.value.upperBound
+        }
+    }
+
+    /// Copies the pending run, ending it with CRLF.
+    mutating func finish(_ head: some HTTP1FieldSection, into out: inout ByteBuffer) {
+        guard let current = run else { return }
+        RequestHeadWriter.copy(head, current, into: &out)
+        out.writeStaticString("\r\n")
+        run = nil
     }
 }

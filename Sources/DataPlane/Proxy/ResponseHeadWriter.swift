@@ -22,33 +22,33 @@ enum ResponseHeadWriter {
         into out: inout ByteBuffer
     ) {
         out.writeStaticString("HTTP/1.1 ")
-        out.writeString(String(head.status))
-        out.writeStaticString(" ")
         if head.reasonRange.isEmpty {
-            out.writeString(ErrorResponse.reasonPhrase(head.status))
-        } else if let reason = head.bytes.getSlice(at: head.reasonRange.lowerBound, length: head.reasonRange.count) {
-            out.writeImmutableBuffer(reason)
+            out.writeString("\(head.status) \(ErrorResponse.reasonPhrase(head.status))")
+        } else {
+            // "HTTP/1.x " is 9 bytes: the status code and reason follow as received.
+            RequestHeadWriter.copy(head, 9..<head.reasonRange.upperBound, into: &out)
         }
         out.writeStaticString("\r\n")
         var sawDate = false
         var sawServer = false
+        var run = FieldLineRun()
+        let checkNominated = !head.connectionTokens.others.isEmpty
         for index in head.headers.indices {
             let field = head.headers[index]
+            var forward = true
             switch field.kind {
             case _ where field.kind.isHopByHop:
-                continue
+                forward = false
             case .contentLength where framing != .asIs:
-                continue
+                forward = false
             case .date: sawDate = true
             case .server: sawServer = true
             default:
-                if !head.connectionTokens.others.isEmpty && head.isNominatedByConnection(index) { continue }
+                forward = !(checkNominated && head.isNominatedByConnection(index))
             }
-            if let line = head.bytes.getSlice(at: field.name.lowerBound, length: field.value.upperBound - field.name.lowerBound) {
-                out.writeImmutableBuffer(line)
-            }
-            out.writeStaticString("\r\n")
+            run.add(field, forward: forward, from: head, into: &out)
         }
+        run.finish(head, into: &out)
         if !sawDate {
             out.writeStaticString("Date: ")
             out.writeImmutableBuffer(date)

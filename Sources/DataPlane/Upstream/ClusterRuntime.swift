@@ -3,19 +3,34 @@ import Routing
 import Synchronization
 
 /// One endpoint as the data plane dials it: a pre-parsed socket address for Pod IPs, or a host name to resolve.
-struct UpstreamEndpoint: Hashable, Sendable {
-    /// The endpoint from the snapshot.
-    let endpoint: Endpoint
+/// Identity is host and port; the hash is computed once, since pools look endpoints up on every request.
+struct UpstreamEndpoint: Hashable, Sendable, CustomStringConvertible {
+    /// The IP address or DNS name.
+    let host: String
+    /// The port.
+    let port: Int
     /// The socket address, when the host is an IP literal.
     let address: SocketAddress?
+    private let hash: Int
 
     init(_ endpoint: Endpoint) {
-        self.endpoint = endpoint
-        self.address = try? SocketAddress(ipAddress: endpoint.host, port: endpoint.port)
+        host = endpoint.host
+        port = endpoint.port
+        address = try? SocketAddress(ipAddress: endpoint.host, port: endpoint.port)
+        var hasher = Hasher()
+        hasher.combine(endpoint.host)
+        hasher.combine(endpoint.port)
+        hash = hasher.finalize()
     }
 
-    static func == (lhs: UpstreamEndpoint, rhs: UpstreamEndpoint) -> Bool { lhs.endpoint == rhs.endpoint }
-    func hash(into hasher: inout Hasher) { hasher.combine(endpoint) }
+    static func == (lhs: UpstreamEndpoint, rhs: UpstreamEndpoint) -> Bool {
+        lhs.hash == rhs.hash && lhs.port == rhs.port && lhs.host == rhs.host
+    }
+
+    func hash(into hasher: inout Hasher) { hasher.combine(hash) }
+
+    /// `host:port`.
+    var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 }
 
 /// The live side of a ``Cluster``: its ready endpoints and the shared round-robin position. Kept across snapshot

@@ -75,7 +75,7 @@ final class UpstreamPool {
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in channel.eventLoop.makeCompletedFuture { try initialize(channel) } }
         if let address = key.endpoint.address { return bootstrap.connect(to: address) }
-        return bootstrap.connect(host: key.endpoint.endpoint.host, port: key.endpoint.endpoint.port)
+        return bootstrap.connect(host: key.endpoint.host, port: key.endpoint.port)
     }
 
     /// A new stream on the key's HTTP/2 connection, connecting first when there is none usable.

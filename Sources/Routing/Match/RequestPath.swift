@@ -21,6 +21,15 @@ public enum RequestPath {
         return (normalized, query)
     }
 
+    /// ``split(_:)-(Substring)`` for a whole target String; a clean target without query is returned as is
+    /// (no copy).
+    public static func split(_ target: String) -> (path: String, query: Substring?)? {
+        let bytes = target.utf8
+        guard bytes.first == UInt8(ascii: "/") else { return split(Substring(target)) }
+        if !bytes.contains(UInt8(ascii: "?")) && isClean(Substring(target).utf8) { return (target, nil) }
+        return split(Substring(target))
+    }
+
     /// True when the path has no `%`, no `//` and no `.`/`..` segment.
     static func isClean(_ bytes: Substring.UTF8View) -> Bool {
         var previous: UInt8 = 0
@@ -114,6 +123,18 @@ public enum RequestPath {
 
 /// Host header handling for matching: lowercase, without the port, without a trailing dot.
 public enum RequestHost {
+    /// ``normalize(_:)-(Substring)`` for a whole Host String: one already in normal form (no port, no
+    /// uppercase, no trailing dot) is returned as is.
+    public static func normalize(_ host: String) -> String {
+        let bytes = host.utf8
+        if bytes.last != UInt8(ascii: "."),
+            !bytes.contains(where: { $0 == UInt8(ascii: ":") || ($0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z")) })
+        {
+            return host
+        }
+        return normalize(Substring(host))
+    }
+
     /// The host name to match (`Example.COM:8080` → `example.com`, `[::1]:80` → `[::1]`).
     public static func normalize(_ host: Substring) -> String {
         var name = host
