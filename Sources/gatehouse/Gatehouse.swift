@@ -33,17 +33,31 @@ struct RoutingFlags: ParsableArguments {
     @Flag(name: .customLong("watch-ingress-without-class"), help: "Also serve Ingresses that name no class.")
     var watchIngressWithoutClass = false
 
+    @Option(
+        name: .customLong("default-ssl-certificate"),
+        help: "NAMESPACE/NAME of the TLS Secret served for unknown names (default: a generated self-signed one).")
+    var defaultSSLCertificate: String?
+
+    /// The `--default-ssl-certificate` Secret (nil: none given; `validate` refused malformed values).
+    var defaultCertificate: ObjectRef? {
+        defaultSSLCertificate.flatMap { ObjectRef(kind: "Secret", namespacedName: $0) }
+    }
+
     /// The routing options these flags describe.
     var options: RoutingOptions {
         RoutingOptions(
             controllerClass: controllerClass,
             ingressClasses: Set(ingressClasses.isEmpty ? ["gatehouse", "nginx"] : ingressClasses),
-            watchIngressWithoutClass: watchIngressWithoutClass
+            watchIngressWithoutClass: watchIngressWithoutClass,
+            defaultCertificate: defaultCertificate
         )
     }
 
     func validate() throws {
         if manifests.isEmpty { throw ValidationError("--manifests needs at least one file or directory") }
+        if let defaultSSLCertificate, defaultCertificate == nil {
+            throw ValidationError("--default-ssl-certificate must be NAMESPACE/NAME, got \"\(defaultSSLCertificate)\"")
+        }
     }
 }
 
@@ -71,9 +85,6 @@ struct Serve: AsyncParsableCommand {
     @Flag(name: .customLong("demo-backends"), help: "Start an echo backend for every loopback endpoint in the manifests.")
     var demoBackends = false
 
-    @Option(name: .customLong("default-ssl-certificate"), help: "NAMESPACE/NAME of the TLS Secret served for unknown names.")
-    var defaultSSLCertificate: String?
-
     @Option(name: .customLong("threads"), help: "Event-loop threads (default: one per core).")
     var threads: Int?
 
@@ -90,13 +101,6 @@ struct Serve: AsyncParsableCommand {
         let logger = makeLogger(level: logLevel)
         var options = routing.options
         options.useForwardedHeaders = useForwardedHeaders
-        if let defaultSSLCertificate {
-            let parts = defaultSSLCertificate.split(separator: "/", omittingEmptySubsequences: false)
-            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
-                throw ValidationError("--default-ssl-certificate must be NAMESPACE/NAME")
-            }
-            options.defaultCertificate = ObjectRef(kind: "Secret", namespace: String(parts[0]), name: String(parts[1]))
-        }
         // Default ports that are taken (a second instance) only disable that listener; explicit ones must bind.
         let proxy = ProxyConfiguration(
             bindAddress: bind,

@@ -48,6 +48,53 @@ struct DiagnosticsEndToEndTests {
         #expect(bad.status != 0)
     }
 
+    @Test("lint and explain take --default-ssl-certificate as serve does: explain serves it, lint checks it")
+    func defaultCertificate() async throws {
+        let directory = try scratchDirectory("default-certificate")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let fallback = try await TestCertificate.make(
+            in: directory, stem: "fallback", commonName: "fallback.example.test", dnsNames: ["fallback.example.test"])
+        let expired = try await TestCertificate.make(
+            in: directory, stem: "old", commonName: "old.example.test", dnsNames: ["old.example.test"], expired: true)
+        let manifests = directory.appendingPathComponent("manifests.yaml")
+        try Data(
+            Manifests.join([
+                Manifests.backend("api", port: 18080), Manifests.ingress("api", host: "api.example.test", service: "api"),
+                Manifests.tlsSecret("fallback", certificate: fallback), Manifests.tlsSecret("old", certificate: expired),
+            ]).utf8
+        ).write(to: manifests)
+        let routing = ["--manifests", manifests.path]
+
+        let explained = try Self.gatehouse(
+            ["explain"] + routing + ["--default-ssl-certificate", "default/fallback", "https://api.example.test/"])
+        #expect(explained.status == 0)
+        #expect(
+            explained.output.contains(
+                "TLS: SNI api.example.test gets the default certificate: Secret default/fallback (--default-ssl-certificate)"),
+            "\(explained.output)")
+        let generated = try Self.gatehouse(["explain"] + routing + ["https://api.example.test/"])
+        #expect(
+            generated.output.contains("TLS: SNI api.example.test gets the default certificate (generated, self-signed)"),
+            "\(generated.output)")
+
+        // A usable default certificate draws no error (at most the warning that this 30-day certificate expires soon).
+        let usable = try Self.gatehouse(["lint"] + routing + ["--default-ssl-certificate", "default/fallback"])
+        #expect(usable.status == 0, "\(usable.output)")
+        #expect(!usable.output.contains("cannot be the default certificate"), "\(usable.output)")
+        let stale = try Self.gatehouse(["lint"] + routing + ["--default-ssl-certificate", "default/old"])
+        #expect(stale.status == 1)
+        #expect(stale.output.contains("default/old: data: cannot be the default certificate"), "\(stale.output)")
+        #expect(stale.output.contains("expired"), "\(stale.output)")
+        let missing = try Self.gatehouse(["lint"] + routing + ["--default-ssl-certificate", "default/missing"])
+        #expect(missing.status == 1)
+        #expect(missing.output.contains("default/missing: data: cannot be the default certificate"), "\(missing.output)")
+        for arguments in [["lint"] + routing, ["explain"] + routing + ["https://api.example.test/"]] {
+            #expect(try Self.gatehouse(arguments).status != 64)
+            let malformed = try Self.gatehouse(arguments + ["--default-ssl-certificate", "fallback"])
+            #expect(malformed.status == 64, "\(arguments[0]) refuses a value that is not NAMESPACE/NAME (a usage error)")
+        }
+    }
+
     @Test("policy can-reach exits 0 when allowed and 1 when blocked; matrix and check print the answers")
     func policy() throws {
         let manifests = ["--manifests", Self.path("examples/network-policy")]

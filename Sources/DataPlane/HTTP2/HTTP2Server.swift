@@ -2,8 +2,8 @@ import NIOCore
 import NIOHTTP2
 
 /// Sets up the server side of HTTP/2 on a connection (after ALPN `h2`, or h2c prior knowledge): connection
-/// management (GOAWAY on drain, idle and keepalive handling), the HTTP/2 handler, and per stream an
-/// ``HTTP2ServerBridge`` in front of a ``ProxyHandler``.
+/// management (GOAWAY on drain, idle and keepalive handling), the HTTP/2 handler, closing when the client
+/// half-closes (``HTTP2HalfCloseHandler``), and per stream an ``HTTP2ServerBridge`` in front of a ``ProxyHandler``.
 enum HTTP2Server {
     /// Adds the HTTP/2 handlers at the end of `channel`'s pipeline (call on the channel's event loop).
     static func configure(_ channel: any Channel, loop: LoopContext, scheme: String) throws {
@@ -31,5 +31,6 @@ enum HTTP2Server {
         }
         // Connection-level frames (stream 0) pass the HTTP/2 handler; the manager sees them and sends GOAWAY on drain.
         try channel.pipeline.syncOperations.addHandler(management)
+        try channel.pipeline.syncOperations.addHandler(HTTP2HalfCloseHandler())
     }
 }

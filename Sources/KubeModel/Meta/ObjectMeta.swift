@@ -61,6 +61,14 @@ public struct ObjectRef: Codable, Hashable, Sendable, Comparable, CustomStringCo
         self.name = name
     }
 
+    /// Parses `namespace/name`, the way flags such as `--default-ssl-certificate` name a namespaced object, as a
+    /// reference to an object of `kind`; nil unless there is exactly one slash with a non-empty part on each side.
+    public init?(kind: String, namespacedName text: String) {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { return nil }
+        self.init(kind: kind, namespace: String(parts[0]), name: String(parts[1]))
+    }
+
     /// `namespace/name`, or just the name for cluster-scoped objects.
     public var description: String {
         if let namespace { return "\(namespace)/\(name)" }

@@ -4,11 +4,53 @@ public struct Service: Codable, Hashable, Sendable {
     public var metadata: ObjectMeta
     /// Ports, selector and type.
     public var spec: ServiceSpec?
+    /// What the cluster reports: the load balancer's addresses for `LoadBalancer` Services.
+    public var status: ServiceStatus?
 
     /// Creates a Service.
-    public init(metadata: ObjectMeta, spec: ServiceSpec? = nil) {
+    public init(metadata: ObjectMeta, spec: ServiceSpec? = nil, status: ServiceStatus? = nil) {
         self.metadata = metadata
         self.spec = spec
+        self.status = status
+    }
+}
+
+/// The `status` of a ``Service``.
+public struct ServiceStatus: Codable, Hashable, Sendable {
+    /// The load balancer in front of a `LoadBalancer` Service, once the cloud provider assigned one.
+    public var loadBalancer: LoadBalancerStatus?
+
+    /// Creates a status.
+    public init(loadBalancer: LoadBalancerStatus? = nil) { self.loadBalancer = loadBalancer }
+}
+
+/// `status.loadBalancer` of a ``Service``.
+public struct LoadBalancerStatus: Codable, Hashable, Sendable {
+    /// One entry per address of the load balancer.
+    public var ingress: [LoadBalancerIngress]?
+
+    /// Creates the status.
+    public init(ingress: [LoadBalancerIngress]? = nil) { self.ingress = ingress }
+}
+
+/// One address of a Service's load balancer: an IP (most clouds) or a DNS name (e.g. AWS ELB).
+public struct LoadBalancerIngress: Codable, Hashable, Sendable {
+    /// An IP address.
+    public var ip: String?
+    /// A DNS name.
+    public var hostname: String?
+
+    /// Creates an address.
+    public init(ip: String? = nil, hostname: String? = nil) {
+        self.ip = ip
+        self.hostname = hostname
+    }
+
+    /// The IP, else the hostname (nil when the entry has neither).
+    public var address: String? {
+        if let ip, !ip.isEmpty { return ip }
+        if let hostname, !hostname.isEmpty { return hostname }
+        return nil
     }
 }
 

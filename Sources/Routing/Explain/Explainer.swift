@@ -47,7 +47,8 @@ public struct Explainer: Sendable {
 
     // MARK: - Step 1: entry
 
-    /// How the name reaches the controller: its LoadBalancer or NodePort Service, else the standalone listener.
+    /// How the name reaches the controller: its LoadBalancer Service (with the addresses in its
+    /// `status.loadBalancer`) or NodePort Service (with the node port to use), else the standalone listener.
     func entryStep(_ request: ExplainRequest) -> Explanation.Entry {
         let listenerPort = request.scheme == "https" ? options.httpsPort : options.httpPort
         let flag = request.scheme == "https" ? "--https-port" : "--http-port"
@@ -55,23 +56,39 @@ public struct Explainer: Sendable {
             let type = service.spec?.type ?? "ClusterIP"
             let ports = service.spec?.ports ?? []
             let texts = ports.map(Self.describe)
-            let matching = ports.first { type == "LoadBalancer" ? $0.port == request.port : $0.nodePort == request.port }
+            let missing = { (wanted: String) in
+                "\(type) Service \(ref) selects the controller's Pods but has no \(wanted) \(request.port) (ports: \(texts.joined(separator: ", ")))"
+            }
+            if type == "LoadBalancer" {
+                let addresses = (service.status?.loadBalancer?.ingress ?? []).compactMap(\.address)
+                let reach =
+                    addresses.isEmpty
+                    ? "\(request.host) resolves to the external address of LoadBalancer Service \(ref) (none in its status.loadBalancer yet)"
+                    : "\(request.host) resolves to \(addresses.joined(separator: " or ")), the external address of LoadBalancer Service \(ref)"
+                let summary =
+                    ports.first { $0.port == request.port }.map {
+                        "\(reach); its port \(request.port) forwards to the controller's Pods on \(Self.target(of: $0))"
+                    } ?? missing("port")
+                return Explanation.Entry(
+                    kind: type, service: ref.description, addresses: addresses.isEmpty ? nil : addresses, ports: texts, summary: summary)
+            }
             let summary: String
-            if let port = matching {
-                let target: String
-                switch port.targetPort {
-                case .int(let number): target = "port \(number)"
-                case .string(let name): target = "their port named \"\(name)\""
-                case nil: target = "port \(port.port.map(String.init) ?? "?")"
+            if let port = ports.first(where: { $0.nodePort == request.port }) {
+                summary =
+                    "\(request.host) resolves to a node; NodePort Service \(ref) forwards node port \(request.port) to the controller's Pods on \(Self.target(of: port))"
+            } else if let port = ports.first(where: { $0.port == request.port }) {
+                let reach: String
+                if let nodePort = port.nodePort {
+                    reach =
+                        "takes its port \(request.port) on node port \(nodePort) of every node: the request must go to \(request.scheme)://\(request.host):\(nodePort)\(request.target), or through a load balancer in front of the nodes that forwards to that node port"
+                } else {
+                    reach =
+                        "takes its port \(request.port) on a node port the cluster assigns (not in the manifests: `kubectl get service` shows it), which the request must go to"
                 }
                 summary =
-                    type == "LoadBalancer"
-                    ? "\(request.host) resolves to the external address of LoadBalancer Service \(ref); its port \(request.port) forwards to the controller's Pods on \(target)"
-                    : "\(request.host) resolves to a node; NodePort Service \(ref) forwards node port \(request.port) to the controller's Pods on \(target)"
+                    "\(request.host) resolves to a node; NodePort Service \(ref) \(reach); it forwards to the controller's Pods on \(Self.target(of: port))"
             } else {
-                let wanted = type == "LoadBalancer" ? "port" : "node port"
-                summary =
-                    "\(type) Service \(ref) selects the controller's Pods but has no \(wanted) \(request.port) (ports: \(texts.joined(separator: ", ")))"
+                summary = missing("port or node port")
             }
             return Explanation.Entry(kind: type, service: ref.description, ports: texts, summary: summary)
         }
@@ -79,6 +96,15 @@ public struct Explainer: Sendable {
             "no LoadBalancer or NodePort Service for the controller in the manifests: \(request.host) must resolve to the machine running `gatehouse serve` (DNS or /etc/hosts), whose \(request.scheme) listener takes port \(listenerPort) (\(flag))"
         if request.port != listenerPort { summary += "; the URL's port \(request.port) must lead there" }
         return Explanation.Entry(kind: "listener", service: nil, ports: [], summary: summary)
+    }
+
+    /// Where a Service port leads on the controller's Pods: `port 8443`, `their port named "https"`.
+    static func target(of port: ServicePort) -> String {
+        switch port.targetPort {
+        case .int(let number): "port \(number)"
+        case .string(let name): "their port named \"\(name)\""
+        case nil: "port \(port.port.map(String.init) ?? "?")"
+        }
     }
 
     /// The controller's Service: a LoadBalancer (preferred) or NodePort Service in its namespace whose selector

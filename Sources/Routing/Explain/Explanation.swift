@@ -48,15 +48,19 @@ public struct Explanation: Hashable, Sendable, Codable {
         public var kind: String
         /// The controller's Service (`namespace/name`), when one is in the manifests.
         public var service: String?
+        /// A LoadBalancer Service's external addresses (`status.loadBalancer.ingress[].ip` or `.hostname`); nil when
+        /// there are none (another kind of entry, or no address assigned yet).
+        public var addresses: [String]?
         /// The Service's ports, e.g. `443/TCP → 8443 (nodePort 30443)`.
         public var ports: [String]
         /// One sentence.
         public var summary: String
 
         /// Creates the step.
-        public init(kind: String, service: String? = nil, ports: [String], summary: String) {
+        public init(kind: String, service: String? = nil, addresses: [String]? = nil, ports: [String], summary: String) {
             self.kind = kind
             self.service = service
+            self.addresses = addresses
             self.ports = ports
             self.summary = summary
         }

@@ -297,9 +297,10 @@ struct ExplainerTests {
         #expect(explanation.entry.kind == "LoadBalancer")
         #expect(explanation.entry.service == "ingress/edge")
         #expect(explanation.entry.ports == ["443/TCP → 8443 (https)", "80/TCP → 8080 (http, nodePort 30080)"])
+        #expect(explanation.entry.addresses == nil)
         #expect(
             explanation.entry.summary
-                == "web.example.com resolves to the external address of LoadBalancer Service ingress/edge; its port 443 forwards to the controller's Pods on port 8443"
+                == "web.example.com resolves to the external address of LoadBalancer Service ingress/edge (none in its status.loadBalancer yet); its port 443 forwards to the controller's Pods on port 8443"
         )
         #expect(explanation.controller.ingressClass == "public")
         #expect(explanation.controller.ingressClassController == "gatehouse.dev/ingress-controller")
@@ -309,6 +310,64 @@ struct ExplainerTests {
         #expect(explanation.controller.identity == "namespace ingress, labels app=edge,pod-template-hash=x (from test)")
         let other = ControllerIdentity(namespace: "elsewhere", labels: ["app": "edge"], source: "test")
         #expect(try Self.explain(yaml, "https://web.example.com/", controller: other).entry.kind == "listener")
+    }
+
+    @Test("entry: a LoadBalancer's addresses from its status; a NodePort Service's node port for the URL's port")
+    func entryAddressesAndNodePorts() throws {
+        let routes = Self.ingress("web", host: "web.example.com", [("/", "Prefix", "web")]) + Self.service("web")
+        let controller = ControllerIdentity(namespace: "ingress", labels: ["app": "edge"], source: "test")
+        let balanced = try Self.explain(
+            routes + """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: edge, namespace: ingress}
+                spec:
+                  type: LoadBalancer
+                  selector: {app: edge}
+                  ports: [{name: https, port: 443, targetPort: https}]
+                status:
+                  loadBalancer:
+                    ingress: [{ip: 203.0.113.10}, {hostname: edge.lb.example.net}, {}]
+                """,
+            "https://web.example.com/", controller: controller)
+        #expect(balanced.entry.addresses == ["203.0.113.10", "edge.lb.example.net"])
+        #expect(
+            balanced.entry.summary
+                == "web.example.com resolves to 203.0.113.10 or edge.lb.example.net, the external address of LoadBalancer Service ingress/edge; its port 443 forwards to the controller's Pods on their port named \"https\""
+        )
+
+        let nodePorts =
+            routes + """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: edge, namespace: ingress}
+                spec:
+                  type: NodePort
+                  selector: {app: edge}
+                  ports: [{name: https, port: 443, targetPort: 8443, nodePort: 30443}, {name: http, port: 80, targetPort: 8080}]
+                """
+        let byServicePort = try Self.explain(nodePorts, "https://web.example.com/a?b=1", controller: controller)
+        #expect(byServicePort.entry.kind == "NodePort")
+        #expect(byServicePort.entry.addresses == nil)
+        #expect(
+            byServicePort.entry.summary
+                == "web.example.com resolves to a node; NodePort Service ingress/edge takes its port 443 on node port 30443 of every node: the request must go to https://web.example.com:30443/a?b=1, or through a load balancer in front of the nodes that forwards to that node port; it forwards to the controller's Pods on port 8443"
+        )
+        let byNodePort = try Self.explain(nodePorts, "https://web.example.com:30443/", controller: controller)
+        #expect(
+            byNodePort.entry.summary
+                == "web.example.com resolves to a node; NodePort Service ingress/edge forwards node port 30443 to the controller's Pods on port 8443"
+        )
+        let assigned = try Self.explain(nodePorts, "http://web.example.com/", controller: controller)
+        #expect(
+            assigned.entry.summary
+                == "web.example.com resolves to a node; NodePort Service ingress/edge takes its port 80 on a node port the cluster assigns (not in the manifests: `kubectl get service` shows it), which the request must go to; it forwards to the controller's Pods on port 8080"
+        )
+        let elsewhere = try Self.explain(nodePorts, "http://web.example.com:8081/", controller: controller)
+        #expect(
+            elsewhere.entry.summary
+                == "NodePort Service ingress/edge selects the controller's Pods but has no port or node port 8081 (ports: 443/TCP → 8443 (https, nodePort 30443), 80/TCP → 8080 (http))"
+        )
     }
 
     @Test("NetworkPolicy answers land on every endpoint, and a blocked next endpoint changes the result")
