@@ -38,7 +38,9 @@ public enum ManifestDecoder {
             var index = 0
             // The sequence swallows a parse error (it just ends); it must be read back, or a half-written file
             // would pass for a shorter good one.
-            var documents = try Yams.compose_all(yaml: text)
+            // The `.basic` resolver tags no plain scalar: resolving tags runs a regular expression per scalar
+            // (most of the time Yams spends), and `NodeDecoder` reads scalars from their text and style alone.
+            var documents = try Yams.compose_all(yaml: text, .basic)
             while let node = documents.next() {
                 index += 1
                 decodeDocument(node, document: index, source: source, into: &result)
@@ -55,22 +57,23 @@ public enum ManifestDecoder {
     static func decodeDocument(_ node: Node, document: Int, source: String, into result: inout Result) {
         let fileRef = ObjectRef(kind: "File", namespace: nil, name: source)
         let where_ = "document \(document)"
-        if case .scalar(let scalar) = node, scalar.string.isEmpty || scalar.tag.description.hasSuffix(":null") {
+        if NodeDecoder.isNull(node) {
             return  // an empty document
         }
-        guard node.mapping != nil else {
+        guard case .mapping(let mapping) = node else {
             result.issues.append(ConfigIssue(object: fileRef, field: where_, message: "expected a Kubernetes object (a mapping)"))
             return
         }
-        let kind = node["kind"]?.string ?? ""
-        let apiVersion = node["apiVersion"]?.string ?? ""
-        if kind.hasSuffix("List"), let items = node["items"]?.sequence {
+        let entries = NodeEntries(mapping)
+        let kind = entries.value("kind")?.scalar?.string ?? ""
+        let apiVersion = entries.value("apiVersion")?.scalar?.string ?? ""
+        if kind.hasSuffix("List"), case .sequence(let items) = entries.value("items") {
             for item in items { decodeDocument(item, document: document, source: source, into: &result) }
             return
         }
-        let meta = node["metadata"]
-        let name = meta?["name"]?.string ?? ""
-        let namespace = meta?["namespace"]?.string
+        let meta = entries.value("metadata")?.mapping.map(NodeEntries.init)
+        let name = meta?.value("name")?.scalar?.string ?? ""
+        let namespace = meta?.value("namespace")?.scalar?.string
         let ref = ObjectRef(
             kind: kind.isEmpty ? "Object" : kind,
             namespace: kind == "Namespace" || kind == "IngressClass" ? nil : (namespace ?? "default"),
@@ -94,18 +97,18 @@ public enum ManifestDecoder {
             return
         }
         do {
-            let decoder = YAMLDecoder()
+            let decoder = NodeDecoder(node: node)
             let object: KubeObject
             switch kind {
-            case "Ingress": object = .ingress(try decoder.decode(Ingress.self, from: node))
-            case "IngressClass": object = .ingressClass(try decoder.decode(IngressClass.self, from: node))
-            case "Service": object = .service(try decoder.decode(Service.self, from: node))
-            case "EndpointSlice": object = .endpointSlice(try decoder.decode(EndpointSlice.self, from: node))
-            case "Secret": object = .secret(try decoder.decode(Secret.self, from: node))
-            case "Namespace": object = .namespace(try decoder.decode(Namespace.self, from: node))
-            case "Pod": object = .pod(try decoder.decode(Pod.self, from: node))
-            case "NetworkPolicy": object = .networkPolicy(try decoder.decode(NetworkPolicy.self, from: node))
-            default: object = .deployment(try decoder.decode(Deployment.self, from: node))
+            case "Ingress": object = .ingress(try Ingress(from: decoder))
+            case "IngressClass": object = .ingressClass(try IngressClass(from: decoder))
+            case "Service": object = .service(try Service(from: decoder))
+            case "EndpointSlice": object = .endpointSlice(try EndpointSlice(from: decoder))
+            case "Secret": object = .secret(try Secret(from: decoder))
+            case "Namespace": object = .namespace(try Namespace(from: decoder))
+            case "Pod": object = .pod(try Pod(from: decoder))
+            case "NetworkPolicy": object = .networkPolicy(try NetworkPolicy(from: decoder))
+            default: object = .deployment(try Deployment(from: decoder))
             }
             result.objects.append(object)
         } catch let error as DecodingError {

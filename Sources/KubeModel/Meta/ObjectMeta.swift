@@ -77,7 +77,12 @@ public struct ObjectRef: Codable, Hashable, Sendable, Comparable, CustomStringCo
 
     /// Orders by kind, then namespace, then name.
     public static func < (lhs: ObjectRef, rhs: ObjectRef) -> Bool {
-        (lhs.kind, lhs.namespace ?? "", lhs.name) < (rhs.kind, rhs.namespace ?? "", rhs.name)
+        // Field by field, without building tuples of copied strings (this sorts tens of thousands of objects).
+        if lhs.kind != rhs.kind { return lhs.kind < rhs.kind }
+        let left = lhs.namespace ?? ""
+        let right = rhs.namespace ?? ""
+        if left != right { return left < right }
+        return lhs.name < rhs.name
     }
 }
 

@@ -51,22 +51,61 @@ public struct FieldError: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-/// Builds field paths the way the API server prints them: `spec.rules[0].http`.
+/// Builds field paths the way the API server prints them: `spec.rules[0].http`. A path is a chain of steps that is
+/// turned into text only when ``description`` is read (when an error is reported), so validating a valid object
+/// formats no path.
 public struct FieldPath: Hashable, Sendable, CustomStringConvertible {
-    /// The path so far.
-    public private(set) var description: String
-
-    /// A path starting at a top-level field.
-    public init(_ root: String) { description = root }
-
-    /// The path of a child field.
-    public func child(_ name: String) -> FieldPath {
-        FieldPath(description.isEmpty ? name : description + "." + name)
+    /// One step of a path, pointing at the step before it.
+    private indirect enum Step: Hashable, Sendable {
+        case root(String)
+        case child(Step, String)
+        case index(Step, Int)
+        case key(Step, String)
     }
 
+    private let step: Step
+
+    /// A path starting at a top-level field.
+    public init(_ root: String) { step = .root(root) }
+
+    private init(step: Step) { self.step = step }
+
+    /// The path of a child field.
+    public func child(_ name: String) -> FieldPath { FieldPath(step: .child(step, name)) }
+
     /// The path of an element of a list.
-    public func index(_ index: Int) -> FieldPath { FieldPath(description + "[\(index)]") }
+    public func index(_ index: Int) -> FieldPath { FieldPath(step: .index(step, index)) }
 
     /// The path of a map entry.
-    public func key(_ key: String) -> FieldPath { FieldPath(description + "[\(key)]") }
+    public func key(_ key: String) -> FieldPath { FieldPath(step: .key(step, key)) }
+
+    /// The path as the API server prints it.
+    public var description: String {
+        var text = ""
+        Self.render(step, into: &text)
+        return text
+    }
+
+    /// Two paths are equal when they print the same.
+    public static func == (lhs: FieldPath, rhs: FieldPath) -> Bool { lhs.description == rhs.description }
+
+    /// Hashes the printed path.
+    public func hash(into hasher: inout Hasher) { hasher.combine(description) }
+
+    private static func render(_ step: Step, into text: inout String) {
+        switch step {
+        case .root(let name):
+            text += name
+        case .child(let parent, let name):
+            render(parent, into: &text)
+            if !text.isEmpty { text += "." }
+            text += name
+        case .index(let parent, let index):
+            render(parent, into: &text)
+            text += "[\(index)]"
+        case .key(let parent, let key):
+            render(parent, into: &text)
+            text += "[\(key)]"
+        }
+    }
 }

@@ -106,9 +106,18 @@ public enum NameValidation {
     }
 
     static func isSubdomain<C: BidirectionalCollection<UInt8>>(_ bytes: C) -> Bool where C.SubSequence: BidirectionalCollection<UInt8> {
-        if bytes.isEmpty { return false }
-        return bytes.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false).allSatisfy {
-            isLabel($0, firstMayBeDigit: true)
+        // Labels of [a-z0-9]([-a-z0-9]*[a-z0-9])? joined by dots, checked in one pass.
+        var previous: UInt8 = UInt8(ascii: ".")  // what stood before the current byte ("." at a label's start)
+        for byte in bytes {
+            if byte == UInt8(ascii: ".") {
+                if !isLowerAlnum(previous) { return false }  // an empty label, or one ending in '-'
+            } else if byte == UInt8(ascii: "-") {
+                if previous == UInt8(ascii: ".") { return false }  // a label starting with '-'
+            } else if !isLowerAlnum(byte) {
+                return false
+            }
+            previous = byte
         }
+        return isLowerAlnum(previous)
     }
 }

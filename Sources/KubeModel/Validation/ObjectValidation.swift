@@ -78,7 +78,7 @@ public enum ObjectValidation {
     static func hostProblems(_ host: String, allowIP: Bool) -> [String] {
         // The API server reports an IP literal and then still runs the DNS checks (an IPv6 literal fails both).
         let ipProblems = !allowIP && NameValidation.isIPAddress(host) ? ["must be a DNS name, not an IP address"] : []
-        if host.contains("*") { return ipProblems + NameValidation.wildcardDNS1123Subdomain(host) }
+        if host.utf8.contains(UInt8(ascii: "*")) { return ipProblems + NameValidation.wildcardDNS1123Subdomain(host) }
         return ipProblems + NameValidation.dns1123Subdomain(host)
     }
 
@@ -86,24 +86,24 @@ public enum ObjectValidation {
     static func ingressPath(_ entry: HTTPIngressPath, at path: FieldPath) -> [FieldError] {
         var errors: [FieldError] = []
         let value = entry.path ?? ""
-        let field = path.child("path").description
+        func field() -> String { path.child("path").description }
         switch entry.pathType {
         case nil:
             // The API server stops here: without a pathType the path and backend are not examined.
             return [.required(path.child("pathType").description, "pathType must be specified")]
         case "Exact", "Prefix":
-            if !value.hasPrefix("/") { errors.append(.invalid(field, value, "must be an absolute path")) }
+            if value.utf8.first != UInt8(ascii: "/") { errors.append(.invalid(field(), value, "must be an absolute path")) }
             if !value.isEmpty {
-                for sequence in ["//", "/./", "/../", "%2f", "%2F"] where value.contains(sequence) {
-                    errors.append(.invalid(field, value, "must not contain '\(sequence)'"))
+                for sequence in ["//", "/./", "/../", "%2f", "%2F"] where value.utf8.containsSequence(sequence.utf8) {
+                    errors.append(.invalid(field(), value, "must not contain '\(sequence)'"))
                 }
-                for suffix in ["/..", "/."] where value.hasSuffix(suffix) {
-                    errors.append(.invalid(field, value, "cannot end with '\(suffix)'"))
+                for suffix in ["/..", "/."] where value.utf8.reversed().starts(with: suffix.utf8.reversed()) {
+                    errors.append(.invalid(field(), value, "cannot end with '\(suffix)'"))
                 }
             }
         case "ImplementationSpecific":
-            if !value.isEmpty && !value.hasPrefix("/") {
-                errors.append(.invalid(field, value, "must be an absolute path"))
+            if !value.isEmpty && value.utf8.first != UInt8(ascii: "/") {
+                errors.append(.invalid(field(), value, "must be an absolute path"))
             }
         case .some(let other):
             errors.append(.notSupported(path.child("pathType").description, other, pathTypes))
@@ -213,14 +213,14 @@ public enum ObjectValidation {
             let addresses = endpoint.addresses ?? []
             if addresses.isEmpty { errors.append(.required(path.description, "must contain at least 1 address")) }
             for (addressIndex, address) in addresses.enumerated() {
-                let field = path.index(addressIndex).description
+                func field() -> String { path.index(addressIndex).description }
                 switch addressType {
                 case "IPv4":
-                    if IPAddress(address)?.family != .v4 { errors.append(.invalid(field, address, "must be a valid IPv4 address")) }
+                    if IPAddress(address)?.family != .v4 { errors.append(.invalid(field(), address, "must be a valid IPv4 address")) }
                 case "IPv6":
-                    if IPAddress(address)?.family != .v6 { errors.append(.invalid(field, address, "must be a valid IPv6 address")) }
+                    if IPAddress(address)?.family != .v6 { errors.append(.invalid(field(), address, "must be a valid IPv6 address")) }
                 case "FQDN":
-                    errors += NameValidation.dns1123Subdomain(address).map { .invalid(field, address, $0) }
+                    errors += NameValidation.dns1123Subdomain(address).map { .invalid(field(), address, $0) }
                 default: break
                 }
             }
@@ -232,5 +232,18 @@ public enum ObjectValidation {
             }
         }
         return errors
+    }
+}
+
+extension Collection where Element == UInt8 {
+    /// Whether `needle` occurs in these bytes (a short needle in a short haystack: no Foundation, no allocation).
+    func containsSequence(_ needle: some Collection<UInt8>) -> Bool {
+        guard let first = needle.first else { return true }
+        var start = startIndex
+        while let found = self[start...].firstIndex(of: first) {
+            if self[found...].starts(with: needle) { return true }
+            start = index(after: found)
+        }
+        return false
     }
 }

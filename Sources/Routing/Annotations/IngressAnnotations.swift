@@ -14,9 +14,10 @@ public enum IngressAnnotations {
 
     /// The policy for one Ingress, plus issues for values that could not be used.
     public static func parse(_ meta: ObjectMeta, object: ObjectRef) -> (RoutePolicy, [ConfigIssue]) {
+        // Most Ingresses set no annotation: skip the lookups (each builds its key).
+        guard let annotations = meta.annotations, !annotations.isEmpty else { return (.defaults, []) }
         var policy = RoutePolicy.defaults
         var issues: [ConfigIssue] = []
-        let annotations = meta.annotations ?? [:]
         func field(_ key: String) -> String { "metadata.annotations[\(prefix)\(key)]" }
         func value(_ key: String) -> String? { annotations[prefix + key] }
         func invalid(_ key: String, _ raw: String, _ detail: String) {

@@ -79,7 +79,7 @@ struct BackendResolver {
         let slices = state.endpointSlices(namespace: id.namespace, service: id.service)
         if !slices.isEmpty {
             var endpoints: [Endpoint] = []
-            var seen: Set<String> = []
+            var seen: Set<EndpointKey> = []
             let wantedName = servicePort.name ?? ""
             for slice in slices {
                 guard let slicePort = (slice.ports ?? []).first(where: { ($0.name ?? "") == wantedName }), let port = slicePort.port else {
@@ -87,8 +87,7 @@ struct BackendResolver {
                 }
                 for endpoint in slice.endpoints ?? [] {
                     guard let address = endpoint.addresses?.first else { continue }
-                    let key = "\(address) \(port)"
-                    guard seen.insert(key).inserted else { continue }
+                    guard seen.insert(EndpointKey(address: address, port: port)).inserted else { continue }
                     let pod = endpoint.targetRef.flatMap { ref -> ObjectRef? in
                         guard ref.kind == nil || ref.kind == "Pod", let podName = ref.name else { return nil }
                         return ObjectRef(kind: "Pod", namespace: ref.namespace ?? id.namespace, name: podName)
@@ -125,4 +124,10 @@ struct BackendResolver {
         case nil: return servicePort.port
         }
     }
+}
+
+/// An endpoint's address and port, to list each once.
+private struct EndpointKey: Hashable {
+    let address: String
+    let port: Int
 }

@@ -39,9 +39,15 @@ public struct SnapshotBuilder {
         var issues = state.admissionIssues
         var resolver = BackendResolver(state: state)
         let filter = IngressClassFilter(state: state, options: options)
-        var hosts: [String: HostCollector] = [:]
+        // Collectors live in an array and are edited in place (a dictionary value would be copied out and back).
+        var hostIndex: [String: Int] = [:]
+        hostIndex.reserveCapacity(state.ingresses.count * 2)
+        var hosts: [(host: String, collector: HostCollector)] = []
+        hosts.reserveCapacity(state.ingresses.count * 2)
+        var fields = FieldNames()
         var defaultRoute: Route?
         var served: [ObjectRef] = []
+        served.reserveCapacity(state.ingresses.count)
         var tls = TLSResolver(state: state, inspector: inspector, now: now)
 
         for (ref, ingress) in Self.byAge(state.ingresses) {
@@ -86,16 +92,23 @@ public struct SnapshotBuilder {
                 }
             }
             for (ruleIndex, rule) in (spec.rules ?? []).enumerated() {
-                let host = (rule.host ?? "").lowercased()
-                var collector = hosts[host] ?? HostCollector()
-                if collector.fallback == nil, let ingressDefault { collector.fallback = ingressDefault }
+                let host = Self.lowercased(rule.host ?? "")
+                let slot: Int
+                if let existing = hostIndex[host] {
+                    slot = existing
+                } else {
+                    slot = hosts.count
+                    hostIndex[host] = slot
+                    hosts.append((host, HostCollector()))
+                }
+                if hosts[slot].collector.fallback == nil, let ingressDefault { hosts[slot].collector.fallback = ingressDefault }
                 for (pathIndex, entry) in (rule.http?.paths ?? []).enumerated() {
-                    let field = "spec.rules[\(ruleIndex)].http.paths[\(pathIndex)]"
                     guard let backend = entry.backend, let pathType = entry.pathType else { continue }
+                    let field = fields.path(rule: ruleIndex, path: pathIndex)
                     var path = entry.path ?? ""
                     if path.isEmpty { path = "/" }
                     let key = pathType + " " + (pathType == "Prefix" ? PathMatcher.normalizedPrefix(path) : path)
-                    if let owner = collector.owners[key] {
+                    if let owner = hosts[slot].collector.owners[key] {
                         let message =
                             owner == ref
                             ? "duplicate of an earlier path of this Ingress for host \"\(Self.hostLabel(host))\"; ignored"
@@ -107,18 +120,18 @@ public struct SnapshotBuilder {
                         backend, namespace: ref.namespace ?? "default", field: field + ".backend", ingress: ref)
                     issues += backendIssues
                     let source = RouteSource(ingress: ref, field: field, host: host, path: path, pathType: pathType)
-                    collector.owners[key] = ref
-                    if policy.useRegex || Self.needsRewrite(policy, path: path) { collector.regexMode = true }
-                    collector.candidates.append(
+                    hosts[slot].collector.owners[key] = ref
+                    if policy.useRegex || Self.needsRewrite(policy, path: path) { hosts[slot].collector.regexMode = true }
+                    hosts[slot].collector.candidates.append(
                         Candidate(
                             route: Route(source: source, matcher: .exact(path), backend: resolved, policy: policy, rewrite: nil), key: key)
                     )
                 }
-                hosts[host] = collector
             }
         }
 
         var exactHosts: [String: HostRoutes] = [:]
+        exactHosts.reserveCapacity(hosts.count)
         var wildcardHosts: [String: HostRoutes] = [:]
         var anyHost: HostRoutes?
         for (host, collector) in hosts {
@@ -158,6 +171,7 @@ public struct SnapshotBuilder {
     private static func compile(_ collector: HostCollector, issues: inout [ConfigIssue]) -> HostRoutes {
         var exact: [String: Route] = [:]
         var ordered: [(route: Route, rank: Int, age: Int)] = []
+        ordered.reserveCapacity(collector.candidates.count)
         for (age, candidate) in collector.candidates.enumerated() {
             var route = candidate.route
             let path = route.source.path
@@ -198,18 +212,21 @@ public struct SnapshotBuilder {
                 ordered.append((route, 0, age))
             }
         }
-        ordered.sort { lhs, rhs in
-            let left = lhs.route.matcher.orderingLength
-            let right = rhs.route.matcher.orderingLength
+        // Sort positions, not routes (a route is a few hundred bytes); the lengths are computed once.
+        let lengths = ordered.map { $0.route.matcher.orderingLength }
+        let order = ordered.indices.sorted { lhsIndex, rhsIndex in
+            let left = lengths[lhsIndex]
+            let right = lengths[rhsIndex]
             if left != right { return left > right }
-            if collector.regexMode, lhs.route.source.path != rhs.route.source.path {
+            if collector.regexMode, ordered[lhsIndex].route.source.path != ordered[rhsIndex].route.source.path {
                 // ingress-nginx breaks ties between equally long patterns by the path, descending.
-                return !lhs.route.source.path.utf8.lexicographicallyPrecedes(rhs.route.source.path.utf8)
+                return !ordered[lhsIndex].route.source.path.utf8.lexicographicallyPrecedes(ordered[rhsIndex].route.source.path.utf8)
             }
-            if lhs.rank != rhs.rank { return lhs.rank < rhs.rank }
-            return lhs.age < rhs.age
+            if ordered[lhsIndex].rank != ordered[rhsIndex].rank { return ordered[lhsIndex].rank < ordered[rhsIndex].rank }
+            return ordered[lhsIndex].age < ordered[rhsIndex].age
         }
-        return HostRoutes(exact: exact, ordered: ordered.map(\.route), fallback: collector.fallback, regexMode: collector.regexMode)
+        return HostRoutes(
+            exact: exact, ordered: order.map { ordered[$0].route }, fallback: collector.fallback, regexMode: collector.regexMode)
     }
 
     /// Whether `rewrite-target` changes requests on `path`: as ingress-nginx's `needsRewrite`, a target equal to
@@ -221,13 +238,35 @@ public struct SnapshotBuilder {
 
     /// Ingresses oldest first: creationTimestamp (missing sorts last), then namespace/name.
     static func byAge(_ ingresses: [ObjectRef: Ingress]) -> [(ObjectRef, Ingress)] {
-        ingresses.sorted { lhs, rhs in
-            let left = lhs.value.metadata.creationTimestamp ?? "~"
-            let right = rhs.value.metadata.creationTimestamp ?? "~"
-            if left != right { return left < right }
-            return lhs.key < rhs.key
+        // Sort positions by precomputed keys: moving Ingress values around while sorting costs more than comparing.
+        let entries = Array(ingresses)
+        let keys = entries.map { (stamp: $0.value.metadata.creationTimestamp ?? "~", ref: $0.key) }
+        let order = keys.indices.sorted { lhs, rhs in
+            if keys[lhs].stamp != keys[rhs].stamp { return keys[lhs].stamp < keys[rhs].stamp }
+            return keys[lhs].ref < keys[rhs].ref
         }
-        .map { ($0.key, $0.value) }
+        return order.map { (entries[$0].key, entries[$0].value) }
+    }
+
+    /// `host` in lower case, without copying a host that already is (nearly every one).
+    static func lowercased(_ host: String) -> String {
+        host.utf8.contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") } || !host.utf8.allSatisfy { $0 < 0x80 }
+            ? host.lowercased() : host
+    }
+
+    /// The field paths of rule paths (`spec.rules[0].http.paths[1]`), formatted once per build and shared by every
+    /// route at the same position (most Ingresses have few rules and paths).
+    struct FieldNames {
+        private var names: [Int: String] = [:]
+
+        mutating func path(rule: Int, path: Int) -> String {
+            guard rule < 1 << 20, path < 1 << 20 else { return "spec.rules[\(rule)].http.paths[\(path)]" }
+            let key = rule << 20 | path
+            if let name = names[key] { return name }
+            let name = "spec.rules[\(rule)].http.paths[\(path)]"
+            names[key] = name
+            return name
+        }
     }
 
     /// `*` for rules without a host.

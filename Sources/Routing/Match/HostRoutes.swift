@@ -24,11 +24,7 @@ public struct HostRoutes: Sendable {
         func mark(_ route: inout Route) {
             route.redirectToHTTPS = (hostHasTLS && route.policy.sslRedirect) || route.policy.forceSSLRedirect
         }
-        exact = exact.mapValues { route in
-            var marked = route
-            mark(&marked)
-            return marked
-        }
+        for index in exact.values.indices { mark(&exact.values[index]) }
         for index in ordered.indices { mark(&ordered[index]) }
         if var route = fallback {
             mark(&route)

@@ -29,12 +29,17 @@ public enum PathMatcher: Hashable, Sendable {
 
     /// Element-wise prefix test: `/foo` matches `/foo`, `/foo/` and `/foo/bar`, not `/foobar`; `/` matches all.
     static func isElementPrefix(_ prefix: String, of path: String) -> Bool {
-        let prefixBytes = prefix.utf8
-        if prefixBytes.count == 1 { return true }  // "/"
-        let pathBytes = path.utf8
-        guard pathBytes.starts(with: prefixBytes) else { return false }
-        if pathBytes.count == prefixBytes.count { return true }
-        return pathBytes[pathBytes.index(pathBytes.startIndex, offsetBy: prefixBytes.count)] == UInt8(ascii: "/")
+        var prefix = prefix
+        var path = path
+        return prefix.withUTF8 { prefixBytes in
+            if prefixBytes.count == 1 { return true }  // "/"
+            return path.withUTF8 { pathBytes in
+                guard pathBytes.count >= prefixBytes.count,
+                    UnsafeBufferPointer(rebasing: pathBytes[..<prefixBytes.count]).elementsEqual(prefixBytes)
+                else { return false }
+                return pathBytes.count == prefixBytes.count || pathBytes[prefixBytes.count] == UInt8(ascii: "/")
+            }
+        }
     }
 
     /// The stored form of a `Prefix` path: trailing slashes removed, `/` kept for the root.

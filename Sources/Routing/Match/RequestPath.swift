@@ -22,16 +22,17 @@ public enum RequestPath {
     }
 
     /// ``split(_:)-(Substring)`` for a whole target String; a clean target without query is returned as is
-    /// (no copy).
+    /// (no copy), decided in one pass over contiguous bytes.
     public static func split(_ target: String) -> (path: String, query: Substring?)? {
-        let bytes = target.utf8
-        guard bytes.first == UInt8(ascii: "/") else { return split(Substring(target)) }
-        if !bytes.contains(UInt8(ascii: "?")) && isClean(Substring(target).utf8) { return (target, nil) }
+        let fast = target.utf8.withContiguousStorageIfAvailable { bytes in
+            bytes.first == UInt8(ascii: "/") && !bytes.contains(UInt8(ascii: "?")) && isClean(bytes)
+        }
+        if fast == true { return (target, nil) }
         return split(Substring(target))
     }
 
     /// True when the path has no `%`, no `//` and no `.`/`..` segment.
-    static func isClean(_ bytes: Substring.UTF8View) -> Bool {
+    static func isClean(_ bytes: some Sequence<UInt8>) -> Bool {
         var previous: UInt8 = 0
         var beforePrevious: UInt8 = 0
         for byte in bytes {
@@ -126,12 +127,11 @@ public enum RequestHost {
     /// ``normalize(_:)-(Substring)`` for a whole Host String: one already in normal form (no port, no
     /// uppercase, no trailing dot) is returned as is.
     public static func normalize(_ host: String) -> String {
-        let bytes = host.utf8
-        if bytes.last != UInt8(ascii: "."),
-            !bytes.contains(where: { $0 == UInt8(ascii: ":") || ($0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z")) })
-        {
-            return host
+        let normal = host.utf8.withContiguousStorageIfAvailable { bytes in
+            bytes.last != UInt8(ascii: ".")
+                && !bytes.contains(where: { $0 == UInt8(ascii: ":") || ($0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z")) })
         }
+        if normal == true { return host }
         return normalize(Substring(host))
     }
 

@@ -2,14 +2,15 @@ import KubeModel
 
 /// Every object the controller knows, indexed for the snapshot builder. A plain value: providers build it,
 /// the builder reads it; nothing here does I/O.
-public struct ClusterState: Sendable {
+public struct ClusterState: Sendable, Equatable {
     /// Ingresses by namespace/name.
     public private(set) var ingresses: [ObjectRef: Ingress] = [:]
     /// IngressClasses by name.
     public private(set) var ingressClasses: [String: IngressClass] = [:]
     /// Services by namespace/name.
     public private(set) var services: [ObjectRef: Service] = [:]
-    /// EndpointSlices grouped by the namespace/name of their Service (`kubernetes.io/service-name`).
+    /// EndpointSlices grouped by the namespace/name of their Service (`kubernetes.io/service-name`), each group
+    /// ordered by slice name.
     public private(set) var endpointSlicesByService: [ObjectRef: [EndpointSlice]] = [:]
     /// Secrets by namespace/name.
     public private(set) var secrets: [ObjectRef: Secret] = [:]
@@ -43,14 +44,55 @@ public struct ClusterState: Sendable {
         case .endpointSlice(let value):
             guard let serviceName = value.serviceName else { return }
             let key = ObjectRef(kind: "Service", namespace: ref.namespace, name: serviceName)
-            endpointSlicesByService[key, default: []].removeAll { $0.metadata.name == value.metadata.name }
-            endpointSlicesByService[key, default: []].append(value)
+            let name = value.metadata.name ?? ""
+            var slices = endpointSlicesByService.removeValue(forKey: key) ?? []  // unshared while edited
+            let index = Self.sliceIndex(of: name, in: slices)
+            if index < slices.count && (slices[index].metadata.name ?? "") == name {
+                slices[index] = value
+            } else {
+                slices.insert(value, at: index)
+            }
+            endpointSlicesByService[key] = slices
         case .secret(let value): secrets[ref] = value
         case .namespace(let value): namespaces[ref.name] = value
         case .pod(let value): pods[ref] = value
         case .networkPolicy(let value): networkPolicies[ref] = value
         case .deployment(let value): deployments[ref] = value
         }
+    }
+
+    /// Removes one object (found by its identity; an EndpointSlice by its Service and name).
+    public mutating func remove(_ object: KubeObject) {
+        let ref = object.ref
+        switch object {
+        case .ingress: ingresses[ref] = nil
+        case .ingressClass: ingressClasses[ref.name] = nil
+        case .service: services[ref] = nil
+        case .endpointSlice(let value):
+            guard let serviceName = value.serviceName else { return }
+            let key = ObjectRef(kind: "Service", namespace: ref.namespace, name: serviceName)
+            let name = value.metadata.name ?? ""
+            guard var slices = endpointSlicesByService.removeValue(forKey: key) else { return }
+            let index = Self.sliceIndex(of: name, in: slices)
+            if index < slices.count && (slices[index].metadata.name ?? "") == name { slices.remove(at: index) }
+            if !slices.isEmpty { endpointSlicesByService[key] = slices }
+        case .secret: secrets[ref] = nil
+        case .namespace: namespaces[ref.name] = nil
+        case .pod: pods[ref] = nil
+        case .networkPolicy: networkPolicies[ref] = nil
+        case .deployment: deployments[ref] = nil
+        }
+    }
+
+    /// Where a slice named `name` is, or belongs, in slices ordered by name.
+    private static func sliceIndex(of name: String, in slices: [EndpointSlice]) -> Int {
+        var low = 0
+        var high = slices.count
+        while low < high {
+            let middle = (low + high) / 2
+            if (slices[middle].metadata.name ?? "") < name { low = middle + 1 } else { high = middle }
+        }
+        return low
     }
 
     /// The Service `name` in `namespace`.
@@ -60,8 +102,7 @@ public struct ClusterState: Sendable {
 
     /// The EndpointSlices of the Service `name` in `namespace`, ordered by slice name.
     public func endpointSlices(namespace: String, service name: String) -> [EndpointSlice] {
-        (endpointSlicesByService[ObjectRef(kind: "Service", namespace: namespace, name: name)] ?? [])
-            .sorted { ($0.metadata.name ?? "") < ($1.metadata.name ?? "") }
+        endpointSlicesByService[ObjectRef(kind: "Service", namespace: namespace, name: name)] ?? []
     }
 
     /// The Secret `name` in `namespace`.

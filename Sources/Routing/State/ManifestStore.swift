@@ -4,19 +4,52 @@ import KubeModel
 /// A file that is not valid YAML keeps its last good objects; an object that fails decoding or validation is refused
 /// and its last admitted version keeps serving; creation timestamps are stamped when an object is first seen.
 /// Pure: the caller supplies file contents and the current time.
+///
+/// Admission is incremental: ``admit(now:)`` decides again only for the objects of the files updated or removed
+/// since the last admission (an unchanged object keeps its previous verdict), and keeps the ``ClusterState`` up to
+/// date object by object, so a change to one file among hundreds costs what that file holds. The outcome is the one
+/// a full admission of every object would give (the tests compare both on random edit sequences).
 public struct ManifestStore: Sendable {
+    /// The objects of one file's last good decode, by identity.
+    private struct FileObjects: Sendable {
+        /// The object each identity has in the file (the last one when the file defines it twice).
+        var objects: [ObjectRef: KubeObject] = [:]
+        /// How often the file defines each identity (more than once is reported).
+        var definitions: [ObjectRef: Int] = [:]
+
+        init(_ list: [KubeObject]) {
+            objects.reserveCapacity(list.count)
+            for object in list {
+                let ref = object.ref
+                objects[ref] = object
+                definitions[ref, default: 0] += 1
+            }
+        }
+    }
+
     /// The last good decode of each file.
-    private var files: [String: [KubeObject]] = [:]
+    private var files: [String: FileObjects] = [:]
     /// File-level problems (syntax errors) by file.
     private var fileIssues: [String: [ConfigIssue]] = [:]
     /// Object-level problems from decoding, by file.
     private var decodeIssues: [String: [ConfigIssue]] = [:]
     /// Objects that failed decoding, by file.
     private var failedRefs: [String: [ObjectRef]] = [:]
+    /// The files defining each object, sorted (the last one's version is the object's).
+    private var definedIn: [ObjectRef: [String]] = [:]
+    /// The files in which each object failed to decode.
+    private var failedIn: [ObjectRef: Set<String>] = [:]
     /// The last admitted version of every object.
     private var admitted: [ObjectRef: KubeObject] = [:]
-    /// When each object was first seen (RFC 3339), used as its creationTimestamp when the manifest has none.
+    /// When each admitted object was first seen (RFC 3339), used as its creationTimestamp when the manifest has none.
     private var firstSeen: [ObjectRef: String] = [:]
+    /// The problems of each object found by the last admission that decided about it (validation, duplicates,
+    /// decoding failures with a version still serving); objects without problems have no entry.
+    private var objectIssues: [ObjectRef: [ConfigIssue]] = [:]
+    /// Objects to decide about again at the next admission (their files changed).
+    private var pending: Set<ObjectRef> = []
+    /// The admitted objects, indexed for the builder, kept up to date by each admission.
+    private var state = ClusterState()
 
     /// An empty store.
     public init() {}
@@ -39,7 +72,17 @@ public struct ManifestStore: Sendable {
             fileIssues[path] = issues
             return
         }
-        files[path] = result.objects
+        forgetObjects(of: path)
+        let objects = FileObjects(result.objects)
+        for ref in objects.objects.keys {
+            definedIn[ref, default: []].insertSorted(path)
+            pending.insert(ref)
+        }
+        for ref in result.failedRefs {
+            failedIn[ref, default: []].insert(path)
+            pending.insert(ref)
+        }
+        files[path] = objects
         fileIssues[path] = []
         decodeIssues[path] = result.issues
         failedRefs[path] = result.failedRefs
@@ -47,41 +90,68 @@ public struct ManifestStore: Sendable {
 
     /// Forgets a deleted file (its objects are deleted too).
     public mutating func remove(path: String) {
+        forgetObjects(of: path)
         files[path] = nil
         fileIssues[path] = nil
         decodeIssues[path] = nil
         failedRefs[path] = nil
     }
 
+    /// Drops the file's objects and decoding failures from the indexes and marks them for the next admission.
+    private mutating func forgetObjects(of path: String) {
+        for ref in files[path]?.objects.keys ?? [:].keys {
+            definedIn[ref]?.removeAll { $0 == path }
+            if definedIn[ref]?.isEmpty == true { definedIn[ref] = nil }
+            pending.insert(ref)
+        }
+        for ref in failedRefs[path] ?? [] {
+            failedIn[ref]?.remove(path)
+            if failedIn[ref]?.isEmpty == true { failedIn[ref] = nil }
+            pending.insert(ref)
+        }
+    }
+
     /// Admits the current objects and returns the state to build from. `now` is an RFC 3339 time.
     public mutating func admit(now: String) -> ClusterState {
+        for ref in pending { decide(ref, now: now) }
+        pending.removeAll(keepingCapacity: true)
         var issues: [ConfigIssue] = []
-        var current: [ObjectRef: KubeObject] = [:]
-        var origin: [ObjectRef: String] = [:]
-        var stillServing: Set<ObjectRef> = []
         // A file broken since it first appeared has problems but no objects: report it too.
-        for path in Set(files.keys).union(fileIssues.keys).sorted() {
+        for path in Set(files.keys).union(fileIssues.keys) {
             issues += fileIssues[path] ?? []
             issues += decodeIssues[path] ?? []
-            for ref in failedRefs[path] ?? [] where admitted[ref] != nil { stillServing.insert(ref) }
-            for object in files[path] ?? [] {
-                let ref = object.ref
-                if let earlier = origin[ref] {
+        }
+        for objectProblems in objectIssues.values { issues += objectProblems }
+        issues.sort()
+        state.admissionIssues = issues
+        return state
+    }
+
+    /// Decides about one object as the API server would: the version of the last file defining it, stamped and
+    /// validated; the last admitted version when that one is invalid or failed to decode; nothing when it is gone.
+    private mutating func decide(_ ref: ObjectRef, now: String) {
+        var issues: [ConfigIssue] = []
+        var current: KubeObject?
+        var earlier: String?
+        for path in definedIn[ref] ?? [] {
+            guard let file = files[path] else { continue }
+            for _ in 0..<(file.definitions[ref] ?? 0) {
+                if let earlier {
                     issues.append(
                         ConfigIssue(
                             object: ref, field: "metadata.name",
                             message: "\(ref.kind) defined in both \(earlier) and \(path); using \(path)", severity: .warning)
                     )
                 }
-                origin[ref] = path
-                current[ref] = object
+                earlier = path
             }
+            current = file.objects[ref]
         }
-        // Syntax-broken files keep their last good objects (already in `files`); failed decodes keep the admitted version.
-        var accepted: [ObjectRef: KubeObject] = [:]
-        for ref in stillServing where current[ref] == nil { accepted[ref] = admitted[ref] }
-        for (ref, object) in current {
-            var object = object
+        let previous = admitted[ref]
+        // Failed decodes keep the admitted version (syntax-broken files keep their last good objects in `files`).
+        let stillServing = failedIn[ref] != nil
+        var accepted: KubeObject?
+        if var object = current {
             if object.metadata.creationTimestamp == nil {
                 let stamp = firstSeen[ref] ?? now
                 firstSeen[ref] = stamp
@@ -89,24 +159,44 @@ public struct ManifestStore: Sendable {
             }
             let errors = object.validate()
             if errors.isEmpty {
-                accepted[ref] = object
-                continue
+                accepted = object
+            } else {
+                for error in errors {
+                    var issue = ConfigIssue(object: ref, error)
+                    if previous != nil { issue.message += " (rejected; still serving the last valid version)" }
+                    issues.append(issue)
+                }
+                accepted = previous
             }
-            let previous = admitted[ref]
-            for error in errors {
-                var issue = ConfigIssue(object: ref, error)
-                if previous != nil { issue.message += " (rejected; still serving the last valid version)" }
-                issues.append(issue)
-            }
-            if let previous { accepted[ref] = previous }
+        } else if stillServing {
+            accepted = previous
         }
-        for ref in stillServing where accepted[ref] != nil {
+        if stillServing && accepted != nil {
             issues.append(
                 ConfigIssue(
                     object: ref, field: "", message: "could not be decoded; still serving the last valid version", severity: .warning))
         }
-        admitted = accepted
-        firstSeen = firstSeen.filter { accepted[$0.key] != nil }
-        return ClusterState(objects: accepted.keys.sorted().compactMap { accepted[$0] }, admissionIssues: issues)
+        objectIssues[ref] = issues.isEmpty ? nil : issues
+        if let old = previous { state.remove(old) }
+        if let accepted {
+            state.insert(accepted)
+            admitted[ref] = accepted
+        } else {
+            admitted[ref] = nil
+            firstSeen[ref] = nil
+        }
+    }
+}
+
+extension Array where Element == String {
+    /// Inserts `value` at its place in this sorted array.
+    fileprivate mutating func insertSorted(_ value: String) {
+        var low = 0
+        var high = count
+        while low < high {
+            let middle = (low + high) / 2
+            if self[middle] <= value { low = middle + 1 } else { high = middle }
+        }
+        insert(value, at: low)
     }
 }

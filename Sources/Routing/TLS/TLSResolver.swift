@@ -24,15 +24,17 @@ struct TLSResolver {
     /// Adds the TLS entries of one served Ingress (call oldest first).
     mutating func add(_ ingress: Ingress, ref: ObjectRef) {
         let spec = ingress.spec ?? IngressSpec()
-        let ruleHosts = (spec.rules ?? []).compactMap { $0.host?.lowercased() }.filter { !$0.isEmpty }
+        let ruleHosts = (spec.rules ?? []).compactMap { $0.host.map(SnapshotBuilder.lowercased) }.filter { !$0.isEmpty }
         for (index, entry) in (spec.tls ?? []).enumerated() {
             let field = "spec.tls[\(index)]"
-            var hosts = (entry.hosts ?? []).map { $0.lowercased() }
+            var hosts = (entry.hosts ?? []).map(SnapshotBuilder.lowercased)
             if hosts.isEmpty { hosts = ruleHosts }
             tlsHosts.formUnion(hosts)
             guard let secretName = entry.secretName, !secretName.isEmpty else {
                 issues.append(
-                    ConfigIssue(object: ref, field: field + ".secretName", message: "no secretName; its hosts get the default certificate", severity: .warning)
+                    ConfigIssue(
+                        object: ref, field: field + ".secretName", message: "no secretName; its hosts get the default certificate",
+                        severity: .warning)
                 )
                 continue
             }
@@ -57,7 +59,8 @@ struct TLSResolver {
                         ConfigIssue(
                             object: ref,
                             field: field + ".hosts",
-                            message: "the certificate in Secret \"\(secretName)\" does not cover \"\(host)\" (it names \(facts.dnsNames.joined(separator: ", "))); that host gets the default certificate"
+                            message:
+                                "the certificate in Secret \"\(secretName)\" does not cover \"\(host)\" (it names \(facts.dnsNames.joined(separator: ", "))); that host gets the default certificate"
                         )
                     )
                     continue
@@ -123,10 +126,12 @@ struct TLSResolver {
             return .failure(CertificateProblem("Secret \"\(secretRef.name)\": \(problem.reason)"))
         case .success(let facts):
             if let now, now > facts.notAfter {
-                return .failure(CertificateProblem("the certificate in Secret \"\(secretRef.name)\" expired at \(Self.date(facts.notAfter))"))
+                return .failure(
+                    CertificateProblem("the certificate in Secret \"\(secretRef.name)\" expired at \(Self.date(facts.notAfter))"))
             }
             if let now, now < facts.notBefore {
-                return .failure(CertificateProblem("the certificate in Secret \"\(secretRef.name)\" is not valid before \(Self.date(facts.notBefore))"))
+                return .failure(
+                    CertificateProblem("the certificate in Secret \"\(secretRef.name)\" is not valid before \(Self.date(facts.notBefore))"))
             }
             return .success(TLSCertificate(secret: secretRef, chainPEM: chain, keyPEM: key, facts: facts))
         }
