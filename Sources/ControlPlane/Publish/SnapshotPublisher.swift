@@ -11,12 +11,13 @@ public final class SnapshotPublisher: Sendable {
     public let options: RoutingOptions
     private let store: any SnapshotStore
     private let logger: Logger
-    private let inspector: (any CertificateInspector)?
+    /// The certificate inspector, remembering its verdicts by content from one build to the next.
+    private let inspector: CachingCertificateInspector?
     private let clock: @Sendable () -> Int
     private let latest: Mutex<(snapshot: RoutingSnapshot, issues: Set<ConfigIssue>)>
 
-    /// Creates a publisher that publishes into `store`; `inspector` checks TLS Secrets, `clock` gives the time
-    /// (seconds since 1970) their validity is checked against.
+    /// Creates a publisher that publishes into `store`; `inspector` checks TLS Secrets (each content once while it
+    /// stays in use), `clock` gives the time (seconds since 1970) their validity is checked against.
     public init(
         options: RoutingOptions,
         store: any SnapshotStore,
@@ -27,7 +28,7 @@ public final class SnapshotPublisher: Sendable {
         self.options = options
         self.store = store
         self.logger = logger
-        self.inspector = inspector
+        self.inspector = inspector.map { CachingCertificateInspector($0) }
         self.clock = clock
         self.latest = Mutex((RoutingSnapshot.empty, []))
     }
@@ -40,6 +41,7 @@ public final class SnapshotPublisher: Sendable {
     public func publish(_ state: ClusterState) -> RoutingSnapshot {
         let version = latest.withLock { $0.snapshot.version } + 1
         let snapshot = SnapshotBuilder(state: state, options: options, inspector: inspector, now: clock()).build(version: version)
+        inspector?.sweep()
         let previous = latest.withLock { value in
             let old = value.issues
             value = (snapshot, Set(snapshot.issues))

@@ -28,7 +28,18 @@ public struct Secret: Codable, Hashable, Sendable {
     public func value(_ key: String) -> [UInt8]? {
         if let plain = stringData?[key] { return Array(plain.utf8) }
         guard let encoded = data?[key] else { return nil }
-        let compact = encoded.filter { !$0.isWhitespace }
+        // ASCII text (every valid encoding) drops its whitespace byte by byte; anything else takes the Character
+        // path, which knows every Unicode space (and then fails to decode, as base64 is ASCII).
+        let bytes = encoded.utf8
+        guard bytes.allSatisfy({ $0 < 0x80 }) else {
+            return Data(base64Encoded: encoded.filter { !$0.isWhitespace }).map { Array($0) }
+        }
+        let compact = Data(bytes.filter { !Self.isASCIIWhitespace($0) })
         return Data(base64Encoded: compact).map { Array($0) }
+    }
+
+    /// Whether an ASCII byte is whitespace as `Character.isWhitespace` sees it (space, tab, LF, VT, FF, CR).
+    private static func isASCIIWhitespace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || (0x09...0x0D).contains(byte)
     }
 }
