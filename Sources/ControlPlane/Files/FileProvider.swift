@@ -5,12 +5,13 @@ import Routing
 import ServiceLifecycle
 import Synchronization
 
-/// The standalone provider: watches manifest files and directories (polling their stamps), re-reads what
-/// changed, admits the objects through a ``ManifestStore`` and publishes a new snapshot when anything changed.
+/// The standalone provider: watches manifest files and directories (inotify where available, and polling their
+/// stamps), re-reads what changed, admits the objects through a ``ManifestStore`` and publishes a new snapshot when anything changed.
 public final class FileProvider: ServiceLifecycle.Service, Sendable {
     /// The files and directories watched.
     public let paths: [String]
-    /// How often the files are checked (a change is applied once it has held still for one interval).
+    /// How often the files are scanned without an event (a change inotify did not see completed is applied once it
+    /// has held still for one interval).
     public let pollInterval: Duration
     private let publisher: SnapshotPublisher
     private let logger: Logger
@@ -52,23 +53,66 @@ public final class FileProvider: ServiceLifecycle.Service, Sendable {
     /// The state of the initial load (empty before ``loadInitial()``).
     public var initialState: ClusterState { loaded.withLock { $0?.state } ?? ClusterState() }
 
-    /// Publishes the initial snapshot if not done yet, then polls until the service group shuts down.
+    /// Publishes the initial snapshot if not done yet, then watches the files until the service group shuts down
+    /// (or the task is cancelled). The watching runs on a thread of its own: it blocks in `poll(2)` between changes.
     public func run() async throws {
         loadInitial()
-        guard var (store, stamps, _) = loaded.withLock({ $0 }) else { return }
-        var pending: [String: ManifestFiles.Stamp] = [:]
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            do {
-                try await Task.sleep(for: pollInterval)
-            } catch {
-                return
+        guard let (store, stamps, _) = loaded.withLock({ $0 }) else { return }
+        let watcher = ManifestWatcher(paths: paths)
+        let stop = StopRequest(watcher: watcher)
+        logger.debug("file watching", metadata: ["inotify": "\(watcher.isWatching)"])
+        await withGracefulShutdownHandler {
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                    let thread = Thread { [self] in
+                        watch(store: store, stamps: stamps, watcher: watcher, stop: stop)
+                        continuation.resume()
+                    }
+                    thread.name = "gatehouse-manifests"
+                    thread.start()
+                }
+            } onCancel: {
+                stop.stop()
             }
-            // A changed file is read once its stamp has held still for one poll, so a file being rewritten in
-            // place (truncated, then written) is never read half-way; deletions apply at once.
+        } onGracefulShutdown: {
+            stop.stop()
+        }
+    }
+
+    /// Stops the watch loop from another task.
+    private final class StopRequest: Sendable {
+        private let flag = Atomic(false)
+        private let watcher: ManifestWatcher
+
+        init(watcher: ManifestWatcher) { self.watcher = watcher }
+
+        /// Whether the loop should end.
+        var isStopped: Bool { flag.load(ordering: .acquiring) }
+
+        /// Asks the loop to end and wakes it.
+        func stop() {
+            flag.store(true, ordering: .releasing)
+            watcher.wake()
+        }
+    }
+
+    /// The watch loop: wait for an event or the poll interval, scan the stamps, re-read what changed, admit and
+    /// publish. A changed file is read at once when inotify saw it closed after writing (or moved into place),
+    /// else once its stamp has held still for one poll, so a file being rewritten in place (truncated, then
+    /// written) is never read half-way; deletions apply at once.
+    private func watch(
+        store initialStore: ManifestStore, stamps initialStamps: [String: ManifestFiles.Stamp], watcher: ManifestWatcher, stop: StopRequest
+    ) {
+        var store = initialStore
+        var stamps = initialStamps
+        var pending: [String: ManifestFiles.Stamp] = [:]
+        while !stop.isStopped {
+            let events = watcher.wait(timeout: pollInterval)
+            if stop.isStopped { return }
             let fresh = ManifestFiles.scan(paths)
             var changed = false
             for (path, stamp) in fresh where stamps[path] != stamp {
-                guard pending[path] == stamp else {
+                guard events.completed.contains(path) || pending[path] == stamp else {
                     pending[path] = stamp
                     continue
                 }

@@ -1,0 +1,79 @@
+import Foundation
+import Testing
+
+@testable import ControlPlane
+
+/// The inotify side of the file provider: which files count as complete, new directories, waking.
+struct ManifestWatcherTests {
+    /// A fresh directory, removed after `body`.
+    static func withDirectory(_ body: (String) throws -> Void) throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gatehouse-mw-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try body(directory)
+    }
+
+    /// Waits (bounded) until the watcher reports an event, and returns it.
+    static func nextEvents(_ watcher: ManifestWatcher) -> ManifestWatcher.Events {
+        for _ in 0..<50 {
+            let events = watcher.wait(timeout: .milliseconds(100))
+            if events.any { return events }
+        }
+        return ManifestWatcher.Events()
+    }
+
+    @Test("a file moved into place or closed after writing is complete; one still open for writing is not")
+    func completeFiles() throws {
+        try Self.withDirectory { directory in
+            let watcher = ManifestWatcher(paths: [directory])
+            #expect(watcher.isWatching)
+            let renamed = (directory as NSString).appendingPathComponent("a.yaml")
+            try "kind: Service\n".write(toFile: renamed, atomically: true, encoding: .utf8)
+            #expect(Self.nextEvents(watcher).completed.contains(renamed))
+
+            let inPlace = (directory as NSString).appendingPathComponent("b.yaml")
+            #expect(FileManager.default.createFile(atPath: inPlace, contents: nil))
+            _ = Self.nextEvents(watcher)
+            let handle = try #require(FileHandle(forWritingAtPath: inPlace))
+            try handle.write(contentsOf: Data("kind: Ser".utf8))
+            let writing = Self.nextEvents(watcher)
+            #expect(writing.any)
+            #expect(!writing.completed.contains(inPlace))
+            try handle.write(contentsOf: Data("vice\n".utf8))
+            try handle.close()
+            #expect(Self.nextEvents(watcher).completed.contains(inPlace))
+        }
+    }
+
+    @Test("files in a directory created after the watch started are seen; a given file is watched through its directory")
+    func newDirectoriesAndFiles() throws {
+        try Self.withDirectory { directory in
+            let listed = (directory as NSString).appendingPathComponent("listed.yaml")
+            try "kind: Service\n".write(toFile: listed, atomically: true, encoding: .utf8)
+            let watcher = ManifestWatcher(paths: [directory, listed])
+            let sub = (directory as NSString).appendingPathComponent("sub")
+            try FileManager.default.createDirectory(atPath: sub, withIntermediateDirectories: false)
+            #expect(Self.nextEvents(watcher).any)
+            let nested = (sub as NSString).appendingPathComponent("c.yaml")
+            try "kind: Service\n".write(toFile: nested, atomically: true, encoding: .utf8)
+            #expect(Self.nextEvents(watcher).completed.contains(nested))
+
+            let fileOnly = ManifestWatcher(paths: [listed])
+            try "kind: Secret\n".write(toFile: listed, atomically: true, encoding: .utf8)
+            #expect(Self.nextEvents(fileOnly).completed.contains(listed))
+        }
+    }
+
+    @Test("wake ends a wait at once")
+    func wake() throws {
+        try Self.withDirectory { directory in
+            let watcher = ManifestWatcher(paths: [directory])
+            watcher.wake()
+            let clock = ContinuousClock()
+            let start = clock.now
+            let events = watcher.wait(timeout: .seconds(30))
+            #expect(clock.now - start < .seconds(10))
+            #expect(!events.any)
+        }
+    }
+}
