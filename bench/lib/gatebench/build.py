@@ -27,7 +27,7 @@ def _newest_source(repo: Path) -> float:
 
 
 def ensure_release(repo: Path = REPO, build: bool = True) -> Path:
-    """`swift build -c release --product gatehouse --scratch-path .build-release`, unless the binary is newer than
+    """`scripts/build-release` (the shipped release build, into .build-release), unless the binary is newer than
     every source file (or `build` is False and a binary exists)."""
     binary = release_binary(repo)
     if binary.exists() and (not build or binary.stat().st_mtime >= _newest_source(repo)):
@@ -35,7 +35,7 @@ def ensure_release(repo: Path = REPO, build: bool = True) -> Path:
     if not build:
         sys.exit(f"no release binary at {binary}: run without --no-build")
     log("building gatehouse (release) ...")
-    command = ["swift", "build", "-c", "release", "--product", "gatehouse", "--scratch-path", SCRATCH]
+    command = [str(repo / "scripts" / "build-release")]
     result = subprocess.run(command, cwd=repo)
     if result.returncode != 0 or not binary.exists():
         sys.exit(f"release build failed: cd {repo} && {' '.join(command)}")
