@@ -4,7 +4,7 @@ import Logging
 import Routing
 import Synchronization
 
-/// Builds snapshots from cluster states and hands them to the data plane: build whole, then swap.
+/// Builds snapshots from cluster states and hands them to the data plane: build (incrementally), then swap whole.
 /// Issues are logged once, when they first appear; the latest snapshot stays readable for the admin server.
 public final class SnapshotPublisher: Sendable {
     /// Controller settings for the builder.
@@ -15,6 +15,8 @@ public final class SnapshotPublisher: Sendable {
     private let inspector: CachingCertificateInspector?
     private let clock: @Sendable () -> Int
     private let latest: Mutex<(snapshot: RoutingSnapshot, issues: Set<ConfigIssue>)>
+    /// Builds each snapshot from the previous one, redoing what the changed objects touch.
+    private let builder = Mutex(IncrementalSnapshotBuilder())
 
     /// Creates a publisher that publishes into `store`; `inspector` checks TLS Secrets (each content once while it
     /// stays in use), `clock` gives the time (seconds since 1970) their validity is checked against.
@@ -40,7 +42,8 @@ public final class SnapshotPublisher: Sendable {
     @discardableResult
     public func publish(_ state: ClusterState) -> RoutingSnapshot {
         let version = latest.withLock { $0.snapshot.version } + 1
-        let snapshot = SnapshotBuilder(state: state, options: options, inspector: inspector, now: clock()).build(version: version)
+        let now = clock()
+        let snapshot = builder.withLock { $0.build(state: state, options: options, inspector: inspector, now: now, version: version) }
         inspector?.sweep()
         let previous = latest.withLock { value in
             let old = value.issues

@@ -1,13 +1,41 @@
 import KubeModel
 
 /// Resolves Ingress backends to clusters: Service → Service port (by number or name) → ready endpoints from the
-/// Service's EndpointSlices (ports matched by name). Collects each cluster once per snapshot.
+/// Service's EndpointSlices (ports matched by name). Collects each cluster once per snapshot. A cluster depends only
+/// on its ``ClusterID`` and the objects (the Service port it names is the first one with that number, TCP first),
+/// not on which backend asked first, so an incremental build can keep it.
 struct BackendResolver {
     let state: ClusterState
     private(set) var clusters: [Cluster] = []
     private var indexByID: [ClusterID: Int] = [:]
 
-    init(state: ClusterState) { self.state = state }
+    /// A resolver that knows `clusters` already (by their index), as a previous build numbered them.
+    init(state: ClusterState, clusters: [Cluster] = []) {
+        self.state = state
+        self.clusters = clusters
+        indexByID.reserveCapacity(clusters.count)
+        for (index, cluster) in clusters.enumerated() { indexByID[cluster.id] = index }
+    }
+
+    /// Builds the known clusters of `services` again from the current objects (their Service or EndpointSlices
+    /// changed). A cluster whose Service or port is gone keeps its old value: no backend resolves to it any more.
+    mutating func refreshClusters(of services: Set<ObjectRef>) {
+        for index in clusters.indices {
+            let id = clusters[index].id
+            guard services.contains(ObjectRef(kind: "Service", namespace: id.namespace, name: id.service)),
+                let service = state.service(namespace: id.namespace, name: id.service),
+                let servicePort = Self.port(id.port, of: service)
+            else { continue }
+            clusters[index] = makeCluster(id: id, service: service, servicePort: servicePort)
+        }
+    }
+
+    /// The Service port a cluster on port `number` uses: the first with that number and protocol TCP, else the first
+    /// with that number.
+    static func port(_ number: Int, of service: Service) -> ServicePort? {
+        let ports = (service.spec?.ports ?? []).filter { $0.port == number }
+        return ports.first { ($0.protocol ?? "TCP") == "TCP" } ?? ports.first
+    }
 
     /// The backend for `backend` of an Ingress in `namespace`, plus issues at `field`.
     mutating func resolve(_ backend: IngressBackend, namespace: String, field: String, ingress: ObjectRef) -> (RouteBackend, [ConfigIssue])
@@ -60,7 +88,7 @@ struct BackendResolver {
         }
         let id = ClusterID(namespace: namespace, service: name, port: portNumber)
         if let index = indexByID[id] { return (.cluster(index), []) }
-        let cluster = makeCluster(id: id, service: service, servicePort: servicePort)
+        let cluster = makeCluster(id: id, service: service, servicePort: Self.port(portNumber, of: service) ?? servicePort)
         indexByID[id] = clusters.count
         clusters.append(cluster)
         return (.cluster(clusters.count - 1), [])

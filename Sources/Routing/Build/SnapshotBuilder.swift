@@ -21,142 +21,23 @@ public struct SnapshotBuilder {
     }
 
     /// One path candidate before compilation.
-    private struct Candidate {
+    struct Candidate {
         var route: Route
         var key: String
     }
 
     /// Routes of one host while collecting.
-    private struct HostCollector {
+    struct HostCollector {
         var candidates: [Candidate] = []
         var owners: [String: ObjectRef] = [:]
         var regexMode = false
         var fallback: Route?
     }
 
-    /// Builds the snapshot numbered `version`.
+    /// Builds the snapshot numbered `version` (an ``IncrementalSnapshotBuilder`` that has not built before).
     public func build(version: Int) -> RoutingSnapshot {
-        var issues = state.admissionIssues
-        var resolver = BackendResolver(state: state)
-        let filter = IngressClassFilter(state: state, options: options)
-        // Collectors live in an array and are edited in place (a dictionary value would be copied out and back).
-        var hostIndex: [String: Int] = [:]
-        hostIndex.reserveCapacity(state.ingresses.count * 2)
-        var hosts: [(host: String, collector: HostCollector)] = []
-        hosts.reserveCapacity(state.ingresses.count * 2)
-        var fields = FieldNames()
-        var defaultRoute: Route?
-        var served: [ObjectRef] = []
-        served.reserveCapacity(state.ingresses.count)
-        var tls = TLSResolver(state: state, inspector: inspector, now: now)
-
-        for (ref, ingress) in Self.byAge(state.ingresses) {
-            let decision = filter.decide(ingress)
-            guard decision.served else {
-                if IngressClassFilter.requestedClass(of: ingress) == nil {
-                    issues.append(
-                        ConfigIssue(
-                            object: ref, field: "spec.ingressClassName", message: "not served: \(decision.reason)", severity: .warning))
-                }
-                continue
-            }
-            served.append(ref)
-            tls.add(ingress, ref: ref)
-            let (policy, annotationIssues) = IngressAnnotations.parse(ingress.metadata, object: ref)
-            issues += annotationIssues
-            let spec = ingress.spec ?? IngressSpec()
-            var ingressDefault: Route?
-            if let backend = spec.defaultBackend {
-                let (resolved, backendIssues) = resolver.resolve(
-                    backend, namespace: ref.namespace ?? "default", field: "spec.defaultBackend", ingress: ref)
-                issues += backendIssues
-                let source = RouteSource(ingress: ref, field: "spec.defaultBackend", host: "", path: "", pathType: "Default")
-                let route = Route(source: source, matcher: .prefix("/"), backend: resolved, policy: policy, rewrite: nil)
-                ingressDefault = route
-                // As ingress-nginx: only an Ingress without rules configures the catch-all; one with rules uses its
-                // default backend for its own hosts only.
-                if (spec.rules ?? []).isEmpty {
-                    if let existing = defaultRoute {
-                        issues.append(
-                            ConfigIssue(
-                                object: ref,
-                                field: "spec.defaultBackend",
-                                message:
-                                    "the catch-all default backend is already set by the older Ingress \(existing.source.ingress); ignored",
-                                severity: .warning
-                            )
-                        )
-                    } else {
-                        defaultRoute = route
-                    }
-                }
-            }
-            for (ruleIndex, rule) in (spec.rules ?? []).enumerated() {
-                let host = Self.lowercased(rule.host ?? "")
-                let slot: Int
-                if let existing = hostIndex[host] {
-                    slot = existing
-                } else {
-                    slot = hosts.count
-                    hostIndex[host] = slot
-                    hosts.append((host, HostCollector()))
-                }
-                if hosts[slot].collector.fallback == nil, let ingressDefault { hosts[slot].collector.fallback = ingressDefault }
-                for (pathIndex, entry) in (rule.http?.paths ?? []).enumerated() {
-                    guard let backend = entry.backend, let pathType = entry.pathType else { continue }
-                    let field = fields.path(rule: ruleIndex, path: pathIndex)
-                    var path = entry.path ?? ""
-                    if path.isEmpty { path = "/" }
-                    let key = pathType + " " + (pathType == "Prefix" ? PathMatcher.normalizedPrefix(path) : path)
-                    if let owner = hosts[slot].collector.owners[key] {
-                        let message =
-                            owner == ref
-                            ? "duplicate of an earlier path of this Ingress for host \"\(Self.hostLabel(host))\"; ignored"
-                            : "host \"\(Self.hostLabel(host))\" \(pathType) path \"\(path)\" is already claimed by the older Ingress \(owner); ignored"
-                        issues.append(ConfigIssue(object: ref, field: field + ".path", message: message))
-                        continue
-                    }
-                    let (resolved, backendIssues) = resolver.resolve(
-                        backend, namespace: ref.namespace ?? "default", field: field + ".backend", ingress: ref)
-                    issues += backendIssues
-                    let source = RouteSource(ingress: ref, field: field, host: host, path: path, pathType: pathType)
-                    hosts[slot].collector.owners[key] = ref
-                    if policy.useRegex || Self.needsRewrite(policy, path: path) { hosts[slot].collector.regexMode = true }
-                    hosts[slot].collector.candidates.append(
-                        Candidate(
-                            route: Route(source: source, matcher: .exact(path), backend: resolved, policy: policy, rewrite: nil), key: key)
-                    )
-                }
-            }
-        }
-
-        var exactHosts: [String: HostRoutes] = [:]
-        exactHosts.reserveCapacity(hosts.count)
-        var wildcardHosts: [String: HostRoutes] = [:]
-        var anyHost: HostRoutes?
-        for (host, collector) in hosts {
-            let hostHasTLS = Self.isCovered(host, by: tls.tlsHosts)
-            var compiled = Self.compile(collector, issues: &issues)
-            compiled.markRedirects(hostHasTLS: hostHasTLS)
-            if host.isEmpty {
-                anyHost = compiled
-            } else if host.hasPrefix("*.") {
-                wildcardHosts[String(host.dropFirst(2))] = compiled
-            } else {
-                exactHosts[host] = compiled
-            }
-        }
-        let table = RouteTable(exactHosts: exactHosts, wildcardHosts: wildcardHosts, anyHost: anyHost, defaultRoute: defaultRoute)
-        let defaultCertificate = options.defaultCertificate.flatMap { tls.loadDefault($0) }
-        issues += tls.issues
-        return RoutingSnapshot(
-            version: version,
-            routeTable: table,
-            clusters: resolver.clusters,
-            issues: Self.deduplicated(issues),
-            servedIngresses: served.sorted(),
-            tls: tls.table(defaultCertificate: defaultCertificate)
-        )
+        var builder = IncrementalSnapshotBuilder()
+        return builder.build(state: state, options: options, inspector: inspector, now: now, version: version)
     }
 
     /// Whether a rule host is listed in some `spec.tls` (exactly, or under a `*.` TLS host).
@@ -168,7 +49,7 @@ public struct SnapshotBuilder {
     }
 
     /// Compiles collected paths: matchers per path type and regex mode, then the lookup order.
-    private static func compile(_ collector: HostCollector, issues: inout [ConfigIssue]) -> HostRoutes {
+    static func compile(_ collector: HostCollector, issues: inout [ConfigIssue]) -> HostRoutes {
         var exact: [String: Route] = [:]
         var ordered: [(route: Route, rank: Int, age: Int)] = []
         ordered.reserveCapacity(collector.candidates.count)

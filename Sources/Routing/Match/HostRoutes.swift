@@ -32,6 +32,19 @@ public struct HostRoutes: Sendable {
         }
     }
 
+    /// Calls `body` with every route, the fallback included.
+    func forEachRoute(_ body: (Route) -> Void) {
+        for route in exact.values { body(route) }
+        for route in ordered { body(route) }
+        if let fallback { body(fallback) }
+    }
+
+    /// These routes with `transform` applied to each, the fallback included (the order stays).
+    func mapRoutes(_ transform: (Route) -> Route) -> HostRoutes {
+        HostRoutes(
+            exact: exact.mapValues(transform), ordered: ordered.map(transform), fallback: fallback.map(transform), regexMode: regexMode)
+    }
+
     /// The route for a normalized path, not counting the fallback.
     public func match(path: String) -> Route? {
         if !exact.isEmpty, let route = exact[path] { return route }

@@ -14,6 +14,9 @@ struct TLSResolver {
     private(set) var tlsHosts: Set<String> = []
     /// Problems found.
     private(set) var issues: [ConfigIssue] = []
+    /// The first time (seconds since 1970) at which a certificate checked so far becomes valid or expires, which
+    /// changes the outcome; nil when none will.
+    private(set) var outcomeChanges: Int?
 
     init(state: ClusterState, inspector: (any CertificateInspector)?, now: Int?) {
         self.state = state
@@ -108,7 +111,7 @@ struct TLSResolver {
         return result
     }
 
-    private func check(_ secretRef: ObjectRef) -> Result<TLSCertificate, CertificateProblem> {
+    private mutating func check(_ secretRef: ObjectRef) -> Result<TLSCertificate, CertificateProblem> {
         guard let secret = state.secret(namespace: secretRef.namespace ?? "default", name: secretRef.name) else {
             return .failure(CertificateProblem("Secret \"\(secretRef.name)\" not found"))
         }
@@ -125,6 +128,10 @@ struct TLSResolver {
         case .failure(let problem):
             return .failure(CertificateProblem("Secret \"\(secretRef.name)\": \(problem.reason)"))
         case .success(let facts):
+            if let now {
+                let change = now < facts.notBefore ? facts.notBefore : now <= facts.notAfter ? facts.notAfter + 1 : nil
+                if let change { outcomeChanges = min(outcomeChanges ?? change, change) }
+            }
             if let now, now > facts.notAfter {
                 return .failure(
                     CertificateProblem("the certificate in Secret \"\(secretRef.name)\" expired at \(Self.date(facts.notAfter))"))

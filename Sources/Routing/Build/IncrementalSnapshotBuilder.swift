@@ -1,0 +1,465 @@
+import KubeModel
+
+/// Builds snapshots one after another, redoing only what the objects changed since the previous build touch.
+/// ``SnapshotBuilder`` is this with nothing remembered, so a full build and an incremental one run the same code.
+///
+/// The work is split in parts: one per Ingress (whether it is served, its annotations, its default backend) and
+/// one per host (its routes from every Ingress naming it, oldest first, compiled). A build diffs the state against
+/// the previous one and redoes the parts of Ingresses that changed or whose Services changed, and of the hosts those
+/// Ingresses name (before and after the change) or whose TLS coverage changed. Clusters are numbered in
+/// ``ClusterID`` order, so an unchanged set of clusters keeps every index; when the set changes, every kept route is
+/// renumbered. Changed EndpointSlices rebuild only their clusters. The TLS table, the catch-all default backend and
+/// the issue list are recomputed every time (they are small). Options, IngressClasses or Pods changing start over.
+public struct IncrementalSnapshotBuilder: Sendable {
+    /// What the previous build saw and made.
+    private var memo = Memo()
+    /// Whether ``memo`` holds a build.
+    private var hasBuilt = false
+
+    /// A builder that remembers nothing yet.
+    public init() {}
+
+    /// One Ingress's contribution.
+    struct IngressPart: Sendable {
+        /// Oldest-first position.
+        var age: AgeKey
+        /// Whether this controller serves it.
+        var served: Bool
+        /// The warning for a class-less Ingress that is not served.
+        var notServedIssue: ConfigIssue?
+        /// Its annotations, parsed.
+        var policy: RoutePolicy
+        /// Annotation problems, and problems with `spec.defaultBackend`.
+        var issues: [ConfigIssue]
+        /// `spec.defaultBackend` as a route (the fallback of its hosts), when served.
+        var defaultRoute: Route?
+        /// Whether it has no rules but a default backend (a candidate for the catch-all).
+        var catchAllCandidate: Bool
+        /// Its rule hosts (lowercased, each once), when served.
+        var hosts: [String]
+        /// Services its backends name.
+        var services: Set<ObjectRef>
+        /// Whether it is served and has `spec.tls` entries.
+        var hasTLS: Bool
+    }
+
+    /// One host's compiled routes.
+    struct HostPart: Sendable {
+        /// The routes.
+        var routes: HostRoutes
+        /// Problems found collecting and compiling them.
+        var issues: [ConfigIssue]
+        /// The clusters the routes use.
+        var clusters: Set<ClusterID>
+    }
+
+    /// Sorts Ingresses oldest first: creationTimestamp (missing sorts last), then namespace/name.
+    struct AgeKey: Comparable, Sendable {
+        var stamp: String
+        var ref: ObjectRef
+
+        init(_ ref: ObjectRef, _ ingress: Ingress) {
+            stamp = ingress.metadata.creationTimestamp ?? "~"
+            self.ref = ref
+        }
+
+        static func < (lhs: AgeKey, rhs: AgeKey) -> Bool {
+            if lhs.stamp != rhs.stamp { return lhs.stamp < rhs.stamp }
+            return lhs.ref < rhs.ref
+        }
+    }
+
+    /// The TLS outcome of a build, kept while its inputs stay the same.
+    struct TLSOutcome: Sendable {
+        var table: TLSTable
+        var issues: [ConfigIssue]
+        var hosts: Set<String>
+        /// When the validity of a certificate changes the outcome (nil: never).
+        var changes: Int?
+        /// Whether `now` was given, and whether an inspector was.
+        var timed: Bool
+        var inspected: Bool
+    }
+
+    /// Everything kept from one build to the next.
+    struct Memo: Sendable {
+        /// The objects the previous build saw (its own copies of the dictionaries, updated entry by entry, so the
+        /// caller's state stays the only owner of its storage and can change in place).
+        var ingresses: [ObjectRef: Ingress] = [:]
+        var services: [ObjectRef: Service] = [:]
+        var endpointSlices: [ObjectRef: [EndpointSlice]] = [:]
+        var secrets: [ObjectRef: Secret] = [:]
+        var ingressClasses: [String: IngressClass] = [:]
+        var pods: [ObjectRef: Pod] = [:]
+        var options = RoutingOptions()
+        var tls: TLSOutcome?
+        var ingressParts: [ObjectRef: IngressPart] = [:]
+        var hostParts: [String: HostPart] = [:]
+        /// Served Ingresses with rules for each host.
+        var contributors: [String: Set<ObjectRef>] = [:]
+        /// Ingresses naming each Service in a backend.
+        var serviceUsers: [ObjectRef: Set<ObjectRef>] = [:]
+        /// How many parts use each cluster.
+        var clusterUsers: [ClusterID: Int] = [:]
+        /// The clusters, in ``ClusterID`` order.
+        var clusters: [Cluster] = []
+        var tlsHosts: Set<String> = []
+        var routeTable = RouteTable.empty
+        var served: [ObjectRef] = []
+        var fields = SnapshotBuilder.FieldNames()
+    }
+
+    /// Builds the snapshot numbered `version` for `state`, reusing what the previous build made where its inputs did
+    /// not change. The result equals `SnapshotBuilder(state:options:inspector:now:).build(version:)`.
+    public mutating func build(
+        state: ClusterState, options: RoutingOptions, inspector: (any CertificateInspector)? = nil, now: Int? = nil, version: Int
+    ) -> RoutingSnapshot {
+        if !hasBuilt || memo.options != options || memo.ingressClasses != state.ingressClasses || memo.pods != state.pods {
+            memo = Memo()
+            memo.options = options
+            memo.ingressClasses = state.ingressClasses
+            memo.pods = state.pods
+        }
+        hasBuilt = true
+        let filter = IngressClassFilter(state: state, options: options)
+        var resolver = BackendResolver(state: state, clusters: memo.clusters)
+
+        // Clusters of Services whose EndpointSlices or spec changed get their endpoints again.
+        let changedServices = Self.sync(&memo.services, to: state.services)
+        var refreshed = Set(changedServices)
+        refreshed.formUnion(Self.sync(&memo.endpointSlices, to: state.endpointSlicesByService))
+        if !refreshed.isEmpty { resolver.refreshClusters(of: refreshed) }
+        let secretsChanged = !Self.sync(&memo.secrets, to: state.secrets).isEmpty
+
+        // Ingress parts: changed Ingresses and the users of changed Services.
+        var dirtyIngresses = Set(Self.sync(&memo.ingresses, to: state.ingresses))
+        for service in changedServices { dirtyIngresses.formUnion(memo.serviceUsers[service] ?? []) }
+        var dirtyHosts: Set<String> = []
+        var tlsIngressChanged = false
+        for ref in dirtyIngresses {
+            if let old = memo.ingressParts.removeValue(forKey: ref) {
+                tlsIngressChanged = tlsIngressChanged || old.hasTLS
+                for host in old.hosts {
+                    memo.contributors[host]?.remove(ref)
+                    dirtyHosts.insert(host)
+                }
+                for service in old.services { memo.serviceUsers[service]?.remove(ref) }
+                if let route = old.defaultRoute { release(route, resolver: resolver) }
+            }
+            guard let ingress = state.ingresses[ref] else { continue }
+            let part = Self.ingressPart(ref: ref, ingress: ingress, filter: filter, resolver: &resolver)
+            for host in part.hosts {
+                memo.contributors[host, default: []].insert(ref)
+                dirtyHosts.insert(host)
+            }
+            for service in part.services { memo.serviceUsers[service, default: []].insert(ref) }
+            if let route = part.defaultRoute { retain(route, resolver: resolver) }
+            tlsIngressChanged = tlsIngressChanged || part.hasTLS
+            memo.ingressParts[ref] = part
+        }
+
+        // TLS: again when a Secret or an Ingress with `spec.tls` changed, or a certificate's validity changes the
+        // outcome; hosts whose coverage changed are redone.
+        let tls = tlsOutcome(
+            state: state, inspector: inspector, now: now,
+            inputsChanged: secretsChanged || tlsIngressChanged)
+        if tls.hosts != memo.tlsHosts {
+            for host in memo.contributors.keys
+            where SnapshotBuilder.isCovered(host, by: tls.hosts) != SnapshotBuilder.isCovered(host, by: memo.tlsHosts) {
+                dirtyHosts.insert(host)
+            }
+            memo.tlsHosts = tls.hosts
+        }
+
+        // Host parts.
+        for host in dirtyHosts {
+            if let old = memo.hostParts.removeValue(forKey: host) { release(old.clusters) }
+            guard let refs = memo.contributors[host], !refs.isEmpty else {
+                memo.contributors[host] = nil
+                continue
+            }
+            var ordered: [(ObjectRef, Ingress, IngressPart)] = []
+            ordered.reserveCapacity(refs.count)
+            for ref in refs {
+                if let ingress = state.ingresses[ref], let part = memo.ingressParts[ref] { ordered.append((ref, ingress, part)) }
+            }
+            ordered.sort { $0.2.age < $1.2.age }
+            let part = Self.hostPart(
+                host: host, ingresses: ordered, hostHasTLS: SnapshotBuilder.isCovered(host, by: memo.tlsHosts), resolver: &resolver,
+                fields: &memo.fields)
+            retain(part.clusters)
+            memo.hostParts[host] = part
+        }
+
+        // Clusters in ID order; renumber every route when the set changed.
+        let renumbered = renumberClusters(resolver: resolver)
+        if renumbered || dirtyHosts.count * 4 > memo.hostParts.count {
+            var exactHosts: [String: HostRoutes] = [:]
+            exactHosts.reserveCapacity(memo.hostParts.count)
+            var wildcardHosts: [String: HostRoutes] = [:]
+            var anyHost: HostRoutes?
+            for (host, part) in memo.hostParts {
+                Self.place(part.routes, host: host, exact: &exactHosts, wildcard: &wildcardHosts, any: &anyHost)
+            }
+            memo.routeTable = RouteTable(exactHosts: exactHosts, wildcardHosts: wildcardHosts, anyHost: anyHost, defaultRoute: nil)
+        } else {
+            for host in dirtyHosts {
+                Self.place(
+                    memo.hostParts[host]?.routes, host: host, exact: &memo.routeTable.exactHosts, wildcard: &memo.routeTable.wildcardHosts,
+                    any: &memo.routeTable.anyHost)
+            }
+        }
+
+        // The catch-all default backend: the oldest served Ingress without rules that has one.
+        var issues = state.admissionIssues
+        let candidates = memo.ingressParts.filter { $0.value.catchAllCandidate }.sorted { $0.value.age < $1.value.age }
+        var defaultRoute: Route?
+        for (ref, part) in candidates {
+            guard let route = part.defaultRoute else { continue }
+            if let existing = defaultRoute {
+                issues.append(
+                    ConfigIssue(
+                        object: ref,
+                        field: "spec.defaultBackend",
+                        message: "the catch-all default backend is already set by the older Ingress \(existing.source.ingress); ignored",
+                        severity: .warning
+                    )
+                )
+            } else {
+                defaultRoute = route
+            }
+        }
+        memo.routeTable.defaultRoute = defaultRoute
+
+        var servedChanged = false
+        for part in memo.ingressParts.values {
+            if let issue = part.notServedIssue { issues.append(issue) }
+            issues += part.issues
+        }
+        for ref in dirtyIngresses where (memo.ingressParts[ref]?.served ?? false) != memo.served.containsSorted(ref) {
+            servedChanged = true
+        }
+        if servedChanged { memo.served = memo.ingressParts.filter { $0.value.served }.keys.sorted() }
+        for part in memo.hostParts.values { issues += part.issues }
+        issues += tls.issues
+        return RoutingSnapshot(
+            version: version,
+            routeTable: memo.routeTable,
+            clusters: memo.clusters,
+            issues: SnapshotBuilder.deduplicated(issues),
+            servedIngresses: memo.served,
+            tls: tls.table
+        )
+    }
+
+    /// The TLS table, its issues and the TLS hosts: the previous ones while nothing they depend on changed, else
+    /// from the served Ingresses with `spec.tls`, oldest first, and the default certificate.
+    private mutating func tlsOutcome(state: ClusterState, inspector: (any CertificateInspector)?, now: Int?, inputsChanged: Bool)
+        -> TLSOutcome
+    {
+        if let kept = memo.tls, !inputsChanged, kept.timed == (now != nil), kept.inspected == (inspector != nil),
+            kept.changes.map({ (now ?? Int.min) < $0 }) ?? true
+        {
+            return kept
+        }
+        var resolver = TLSResolver(state: state, inspector: inspector, now: now)
+        let ingresses = memo.ingressParts.filter { $0.value.hasTLS }.sorted { $0.value.age < $1.value.age }
+        for (ref, _) in ingresses {
+            if let ingress = state.ingresses[ref] { resolver.add(ingress, ref: ref) }
+        }
+        let defaultCertificate = memo.options.defaultCertificate.flatMap { resolver.loadDefault($0) }
+        let outcome = TLSOutcome(
+            table: resolver.table(defaultCertificate: defaultCertificate), issues: resolver.issues, hosts: resolver.tlsHosts,
+            changes: resolver.outcomeChanges, timed: now != nil, inspected: inspector != nil)
+        memo.tls = outcome
+        return outcome
+    }
+
+    /// Files compiled host routes under their host in the table (nil removes the host).
+    private static func place(
+        _ routes: HostRoutes?, host: String, exact: inout [String: HostRoutes], wildcard: inout [String: HostRoutes], any: inout HostRoutes?
+    ) {
+        if host.isEmpty {
+            any = routes
+        } else if host.hasPrefix("*.") {
+            wildcard[String(host.dropFirst(2))] = routes
+        } else {
+            exact[host] = routes
+        }
+    }
+
+    /// Counts one more user of the route's cluster.
+    private mutating func retain(_ route: Route, resolver: BackendResolver) {
+        if case .cluster(let index) = route.backend { retain([resolver.clusters[index].id]) }
+    }
+
+    /// Counts one user less of the route's cluster (the route was numbered by the previous build).
+    private mutating func release(_ route: Route, resolver: BackendResolver) {
+        if case .cluster(let index) = route.backend { release([resolver.clusters[index].id]) }
+    }
+
+    private mutating func retain(_ ids: Set<ClusterID>) {
+        for id in ids { memo.clusterUsers[id, default: 0] += 1 }
+    }
+
+    private mutating func release(_ ids: Set<ClusterID>) {
+        for id in ids {
+            let users = (memo.clusterUsers[id] ?? 0) - 1
+            memo.clusterUsers[id] = users > 0 ? users : nil
+        }
+    }
+
+    /// Keeps the clusters still used, in ``ClusterID`` order; when that changes any index, renumbers the routes of
+    /// every part. Returns whether it did.
+    private mutating func renumberClusters(resolver: BackendResolver) -> Bool {
+        let candidates = resolver.clusters
+        let unchanged =
+            candidates.count == memo.clusterUsers.count && candidates.count == memo.clusters.count
+            && candidates.indices.allSatisfy { memo.clusterUsers[candidates[$0].id] != nil }
+        if unchanged {
+            memo.clusters = candidates
+            return false
+        }
+        let kept = candidates.indices.filter { memo.clusterUsers[candidates[$0].id] != nil }.sorted {
+            candidates[$0].id < candidates[$1].id
+        }
+        var newIndex = [Int](repeating: -1, count: candidates.count)
+        for (position, old) in kept.enumerated() { newIndex[old] = position }
+        memo.clusters = kept.map { candidates[$0] }
+        let map = newIndex
+        let renumber = { (route: Route) -> Route in
+            guard case .cluster(let index) = route.backend, map[index] != index else { return route }
+            var copy = route
+            copy.backend = .cluster(map[index])
+            return copy
+        }
+        for (host, part) in memo.hostParts {
+            memo.hostParts[host]?.routes = part.routes.mapRoutes(renumber)
+        }
+        for (ref, part) in memo.ingressParts {
+            if let route = part.defaultRoute { memo.ingressParts[ref]?.defaultRoute = renumber(route) }
+        }
+        return true
+    }
+
+    /// Makes `mirror` equal to `current` entry by entry and returns the keys that differed (added, removed or
+    /// changed).
+    static func sync<Key: Hashable, Value: Equatable>(_ mirror: inout [Key: Value], to current: [Key: Value]) -> [Key] {
+        var changed: [Key] = []
+        for (key, value) in current where mirror[key] != value {
+            changed.append(key)
+            mirror[key] = value
+        }
+        if mirror.count > current.count {
+            for key in mirror.keys where current[key] == nil { changed.append(key) }
+            for key in changed where current[key] == nil { mirror[key] = nil }
+        }
+        return changed
+    }
+
+    /// What one Ingress contributes apart from its rules: served or not, annotations, default backend.
+    static func ingressPart(ref: ObjectRef, ingress: Ingress, filter: IngressClassFilter, resolver: inout BackendResolver) -> IngressPart {
+        let spec = ingress.spec ?? IngressSpec()
+        let namespace = ref.namespace ?? "default"
+        var services: Set<ObjectRef> = []
+        if let name = spec.defaultBackend?.service?.name {
+            services.insert(ObjectRef(kind: "Service", namespace: namespace, name: name))
+        }
+        for rule in spec.rules ?? [] {
+            for entry in rule.http?.paths ?? [] {
+                if let name = entry.backend?.service?.name { services.insert(ObjectRef(kind: "Service", namespace: namespace, name: name)) }
+            }
+        }
+        let decision = filter.decide(ingress)
+        var part = IngressPart(
+            age: AgeKey(ref, ingress), served: decision.served, notServedIssue: nil, policy: RoutePolicy(), issues: [], defaultRoute: nil,
+            catchAllCandidate: false, hosts: [], services: services, hasTLS: false)
+        guard decision.served else {
+            if IngressClassFilter.requestedClass(of: ingress) == nil {
+                part.notServedIssue = ConfigIssue(
+                    object: ref, field: "spec.ingressClassName", message: "not served: \(decision.reason)", severity: .warning)
+            }
+            return part
+        }
+        let (policy, annotationIssues) = IngressAnnotations.parse(ingress.metadata, object: ref)
+        part.policy = policy
+        part.issues = annotationIssues
+        part.hasTLS = !(spec.tls ?? []).isEmpty
+        if let backend = spec.defaultBackend {
+            let (resolved, backendIssues) = resolver.resolve(backend, namespace: namespace, field: "spec.defaultBackend", ingress: ref)
+            part.issues += backendIssues
+            let source = RouteSource(ingress: ref, field: "spec.defaultBackend", host: "", path: "", pathType: "Default")
+            part.defaultRoute = Route(source: source, matcher: .prefix("/"), backend: resolved, policy: policy, rewrite: nil)
+            // As ingress-nginx: only an Ingress without rules configures the catch-all; one with rules uses its
+            // default backend for its own hosts only.
+            part.catchAllCandidate = (spec.rules ?? []).isEmpty
+        }
+        var seen: Set<String> = []
+        for rule in spec.rules ?? [] {
+            let host = SnapshotBuilder.lowercased(rule.host ?? "")
+            if seen.insert(host).inserted { part.hosts.append(host) }
+        }
+        return part
+    }
+
+    /// One host's routes from the served Ingresses naming it (oldest first): paths claimed by the oldest Ingress,
+    /// backends resolved, then compiled and marked for HTTPS redirects.
+    static func hostPart(
+        host: String, ingresses: [(ObjectRef, Ingress, IngressPart)], hostHasTLS: Bool, resolver: inout BackendResolver,
+        fields: inout SnapshotBuilder.FieldNames
+    ) -> HostPart {
+        var collector = SnapshotBuilder.HostCollector()
+        var issues: [ConfigIssue] = []
+        for (ref, ingress, part) in ingresses {
+            for (ruleIndex, rule) in (ingress.spec?.rules ?? []).enumerated() where SnapshotBuilder.lowercased(rule.host ?? "") == host {
+                if collector.fallback == nil, let fallback = part.defaultRoute { collector.fallback = fallback }
+                for (pathIndex, entry) in (rule.http?.paths ?? []).enumerated() {
+                    guard let backend = entry.backend, let pathType = entry.pathType else { continue }
+                    let field = fields.path(rule: ruleIndex, path: pathIndex)
+                    var path = entry.path ?? ""
+                    if path.isEmpty { path = "/" }
+                    let key = pathType + " " + (pathType == "Prefix" ? PathMatcher.normalizedPrefix(path) : path)
+                    if let owner = collector.owners[key] {
+                        let message =
+                            owner == ref
+                            ? "duplicate of an earlier path of this Ingress for host \"\(SnapshotBuilder.hostLabel(host))\"; ignored"
+                            : "host \"\(SnapshotBuilder.hostLabel(host))\" \(pathType) path \"\(path)\" is already claimed by the older Ingress \(owner); ignored"
+                        issues.append(ConfigIssue(object: ref, field: field + ".path", message: message))
+                        continue
+                    }
+                    let (resolved, backendIssues) = resolver.resolve(
+                        backend, namespace: ref.namespace ?? "default", field: field + ".backend", ingress: ref)
+                    issues += backendIssues
+                    let source = RouteSource(ingress: ref, field: field, host: host, path: path, pathType: pathType)
+                    collector.owners[key] = ref
+                    if part.policy.useRegex || SnapshotBuilder.needsRewrite(part.policy, path: path) { collector.regexMode = true }
+                    collector.candidates.append(
+                        SnapshotBuilder.Candidate(
+                            route: Route(source: source, matcher: .exact(path), backend: resolved, policy: part.policy, rewrite: nil),
+                            key: key)
+                    )
+                }
+            }
+        }
+        var routes = SnapshotBuilder.compile(collector, issues: &issues)
+        routes.markRedirects(hostHasTLS: hostHasTLS)
+        var clusters: Set<ClusterID> = []
+        routes.forEachRoute { route in
+            if case .cluster(let index) = route.backend { clusters.insert(resolver.clusters[index].id) }
+        }
+        return HostPart(routes: routes, issues: issues, clusters: clusters)
+    }
+}
+
+extension Array where Element == ObjectRef {
+    /// Whether this sorted array holds `value`.
+    fileprivate func containsSorted(_ value: ObjectRef) -> Bool {
+        var low = 0
+        var high = count
+        while low < high {
+            let middle = (low + high) / 2
+            if self[middle] < value { low = middle + 1 } else { high = middle }
+        }
+        return low < count && self[low] == value
+    }
+}
