@@ -50,14 +50,14 @@ public final class FileProvider: ServiceLifecycle.Service, Sendable {
         logger.info("watching manifests", metadata: ["paths": "\(paths.joined(separator: ", "))", "files": "\(stamps.count)"])
     }
 
-    /// The state of the initial load (empty before ``loadInitial()``).
+    /// The state of the initial load (empty before ``loadInitial()`` and once ``run()`` has taken the files over).
     public var initialState: ClusterState { loaded.withLock { $0?.state } ?? ClusterState() }
 
     /// Publishes the initial snapshot if not done yet, then watches the files until the service group shuts down
     /// (or the task is cancelled). The watching runs on a thread of its own: it blocks in `poll(2)` between changes.
     public func run() async throws {
         loadInitial()
-        guard let (store, stamps, _) = loaded.withLock({ $0 }) else { return }
+        guard loaded.withLock({ $0 != nil }) else { return }
         let watcher = ManifestWatcher(paths: paths)
         let stop = StopRequest(watcher: watcher)
         logger.debug("file watching", metadata: ["inotify": "\(watcher.isWatching)"])
@@ -65,7 +65,7 @@ public final class FileProvider: ServiceLifecycle.Service, Sendable {
             await withTaskCancellationHandler {
                 await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                     let thread = Thread { [self] in
-                        watch(store: store, stamps: stamps, watcher: watcher, stop: stop)
+                        watch(watcher: watcher, stop: stop)
                         continuation.resume()
                     }
                     thread.name = "gatehouse-manifests"
@@ -100,12 +100,20 @@ public final class FileProvider: ServiceLifecycle.Service, Sendable {
     /// publish. A changed file is read at once when inotify saw it closed after writing (or moved into place),
     /// else once its stamp has held still for one poll, so a file being rewritten in place (truncated, then
     /// written) is never read half-way; deletions apply at once.
-    private func watch(
-        store initialStore: ManifestStore, stamps initialStamps: [String: ManifestFiles.Stamp], watcher: ManifestWatcher, stop: StopRequest
-    ) {
-        var store = initialStore
-        var stamps = initialStamps
+    private func watch(watcher: ManifestWatcher, stop: StopRequest) {
+        // Take the store over: a copy left behind would make its first change copy every table it holds.
+        var store = ManifestStore()
+        var stamps: [String: ManifestFiles.Stamp] = [:]
+        let found = loaded.withLock { value -> Bool in
+            guard var current = value.take() else { return false }
+            swap(&store, &current.store)
+            swap(&stamps, &current.stamps)
+            value = (ManifestStore(), [:], ClusterState())
+            return true
+        }
+        guard found else { return }
         var pending: [String: ManifestFiles.Stamp] = [:]
+        var trimDue = true
         while !stop.isStopped {
             let events = watcher.wait(timeout: pollInterval)
             if stop.isStopped { return }
@@ -131,8 +139,16 @@ public final class FileProvider: ServiceLifecycle.Service, Sendable {
                 changed = true
                 logger.info("manifest removed", metadata: ["file": "\(path)"])
             }
-            guard changed else { continue }
+            guard changed else {
+                if trimDue {
+                    // The loops have swapped in the new snapshot by now (one quiet poll later): the old one is freed.
+                    MemoryTrim.release()
+                    trimDue = false
+                }
+                continue
+            }
             publisher.publish(store.admit(now: Self.timestamp(Date())))
+            trimDue = true
         }
     }
 
