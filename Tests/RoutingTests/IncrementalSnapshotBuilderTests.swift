@@ -195,13 +195,20 @@ struct IncrementalSnapshotBuilderTests {
         var incremental = IncrementalSnapshotBuilder()
         let options = Self.pick(
             [RoutingOptions(), RoutingOptions(defaultCertificate: ObjectRef(kind: "Secret", namespace: "default", name: "tls-a"))], &random)
+        // Half the sequences evolve one state through a ManifestStore (the builder follows its change journal),
+        // the others make a new state each time (the builder compares every object).
+        let evolving = seed % 4 >= 2
+        var store = ManifestStore()
         for step in 0..<50 {
             for _ in 0..<Int.random(in: 1...3, using: &random) {
                 let slot = Int.random(in: 0..<slots.count, using: &random)
                 slots[slot] = Int.random(in: 0..<6, using: &random) == 0 ? "" : Self.document(&random)
+                store.update(path: "slot-\(slot).yaml", text: slots[slot])
             }
-            let objects = slots.flatMap { ManifestDecoder.decode($0, source: "test.yaml").objects }
-            let state = ClusterState(objects: objects)
+            let state =
+                evolving
+                ? store.admit(now: "2026-01-01T00:00:00Z")
+                : ClusterState(objects: slots.flatMap { ManifestDecoder.decode($0, source: "test.yaml").objects })
             let now = 1_800_000_000 + step
             let inspector: (any CertificateInspector)? = seed % 2 == 0 ? WindowInspector() : nil
             let got = incremental.build(state: state, options: options, inspector: inspector, now: now, version: step)
@@ -215,6 +222,26 @@ struct IncrementalSnapshotBuilderTests {
                 return
             }
         }
+    }
+
+    @Test("a journal gives the changes after a position of its own lineage only; it never makes states differ")
+    func journal() {
+        var state = ClusterState()
+        #expect(state.journal.changes(after: 0) == [])
+        let web = KubeObject.service(Service(metadata: ObjectMeta(name: "web", namespace: "default")))
+        state.insert(web)
+        let position = state.journal.last
+        var later = state
+        later.remove(web)
+        later.insert(.secret(Secret(metadata: ObjectMeta(name: "s", namespace: "default"))))
+        let ref = { (kind: String, name: String) in ObjectRef(kind: kind, namespace: "default", name: name) }
+        #expect(later.journal.changes(after: position) == [.service(ref("Service", "web")), .secret(ref("Secret", "s"))])
+        #expect(later.journal.changes(after: later.journal.last) == [])
+        var other = state
+        other.insert(web)
+        #expect(other.journal.changes(after: later.journal.last) == nil)
+        #expect(ClusterState().journal.changes(after: position) == nil)
+        #expect(other == state)
     }
 
     @Test("the edits reach every part: served Ingresses, TLS, clusters and conflicts all occur")

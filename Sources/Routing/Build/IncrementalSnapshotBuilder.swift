@@ -92,6 +92,8 @@ public struct IncrementalSnapshotBuilder: Sendable {
         var ingressClasses: [String: IngressClass] = [:]
         var pods: [ObjectRef: Pod] = [:]
         var options = RoutingOptions()
+        /// The last change in the journal of the state built (nil: compare everything next time).
+        var journalPosition: UInt64?
         var tls: TLSOutcome?
         var ingressParts: [ObjectRef: IngressPart] = [:]
         var hostParts: [String: HostPart] = [:]
@@ -124,15 +126,33 @@ public struct IncrementalSnapshotBuilder: Sendable {
         let filter = IngressClassFilter(state: state, options: options)
         var resolver = BackendResolver(state: state, clusters: memo.clusters)
 
+        // What changed: the journal's entries since the last build when the state descends from it, else all.
+        var changeCandidates: (ingresses: Set<ObjectRef>, services: Set<ObjectRef>, slices: Set<ObjectRef>, secrets: Set<ObjectRef>)?
+        if let position = memo.journalPosition, let changes = state.journal.changes(after: position) {
+            var found: (ingresses: Set<ObjectRef>, services: Set<ObjectRef>, slices: Set<ObjectRef>, secrets: Set<ObjectRef>) = (
+                [], [], [], []
+            )
+            for change in changes {
+                switch change {
+                case .ingress(let ref): found.ingresses.insert(ref)
+                case .service(let ref): found.services.insert(ref)
+                case .endpointSlices(let ref): found.slices.insert(ref)
+                case .secret(let ref): found.secrets.insert(ref)
+                }
+            }
+            changeCandidates = found
+        }
+        memo.journalPosition = state.journal.last
+
         // Clusters of Services whose EndpointSlices or spec changed get their endpoints again.
-        let changedServices = Self.sync(&memo.services, to: state.services)
+        let changedServices = Self.sync(&memo.services, to: state.services, among: changeCandidates?.services)
         var refreshed = Set(changedServices)
-        refreshed.formUnion(Self.sync(&memo.endpointSlices, to: state.endpointSlicesByService))
+        refreshed.formUnion(Self.sync(&memo.endpointSlices, to: state.endpointSlicesByService, among: changeCandidates?.slices))
         if !refreshed.isEmpty { resolver.refreshClusters(of: refreshed) }
-        let secretsChanged = !Self.sync(&memo.secrets, to: state.secrets).isEmpty
+        let secretsChanged = !Self.sync(&memo.secrets, to: state.secrets, among: changeCandidates?.secrets).isEmpty
 
         // Ingress parts: changed Ingresses and the users of changed Services.
-        var dirtyIngresses = Set(Self.sync(&memo.ingresses, to: state.ingresses))
+        var dirtyIngresses = Set(Self.sync(&memo.ingresses, to: state.ingresses, among: changeCandidates?.ingresses))
         for service in changedServices { dirtyIngresses.formUnion(memo.serviceUsers[service] ?? []) }
         var dirtyHosts: Set<String> = []
         var tlsIngressChanged = false
@@ -343,9 +363,18 @@ public struct IncrementalSnapshotBuilder: Sendable {
     }
 
     /// Makes `mirror` equal to `current` entry by entry and returns the keys that differed (added, removed or
-    /// changed).
-    static func sync<Key: Hashable, Value: Equatable>(_ mirror: inout [Key: Value], to current: [Key: Value]) -> [Key] {
+    /// changed). With `keys`, only those can differ (the journal says so), and only they are compared.
+    static func sync<Key: Hashable, Value: Equatable>(_ mirror: inout [Key: Value], to current: [Key: Value], among keys: Set<Key>?)
+        -> [Key]
+    {
         var changed: [Key] = []
+        if let keys {
+            for key in keys where mirror[key] != current[key] {
+                changed.append(key)
+                mirror[key] = current[key]
+            }
+            return changed
+        }
         for (key, value) in current where mirror[key] != value {
             changed.append(key)
             mirror[key] = value

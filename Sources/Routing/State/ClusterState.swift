@@ -24,6 +24,8 @@ public struct ClusterState: Sendable, Equatable {
     public private(set) var deployments: [ObjectRef: Deployment] = [:]
     /// Problems found before the builder ran (decoding, admission), reported with the snapshot's.
     public var admissionIssues: [ConfigIssue] = []
+    /// Which Ingresses, Services, EndpointSlices and Secrets were inserted or removed, for incremental builds.
+    public private(set) var journal = ChangeJournal()
 
     /// An empty state.
     public init() {}
@@ -38,12 +40,17 @@ public struct ClusterState: Sendable, Equatable {
     public mutating func insert(_ object: KubeObject) {
         let ref = object.ref
         switch object {
-        case .ingress(let value): ingresses[ref] = value
+        case .ingress(let value):
+            ingresses[ref] = value
+            journal.record(.ingress(ref))
         case .ingressClass(let value): ingressClasses[ref.name] = value
-        case .service(let value): services[ref] = value
+        case .service(let value):
+            services[ref] = value
+            journal.record(.service(ref))
         case .endpointSlice(let value):
             guard let serviceName = value.serviceName else { return }
             let key = ObjectRef(kind: "Service", namespace: ref.namespace, name: serviceName)
+            journal.record(.endpointSlices(key))
             let name = value.metadata.name ?? ""
             var slices = endpointSlicesByService.removeValue(forKey: key) ?? []  // unshared while edited
             let index = Self.sliceIndex(of: name, in: slices)
@@ -53,7 +60,9 @@ public struct ClusterState: Sendable, Equatable {
                 slices.insert(value, at: index)
             }
             endpointSlicesByService[key] = slices
-        case .secret(let value): secrets[ref] = value
+        case .secret(let value):
+            secrets[ref] = value
+            journal.record(.secret(ref))
         case .namespace(let value): namespaces[ref.name] = value
         case .pod(let value): pods[ref] = value
         case .networkPolicy(let value): networkPolicies[ref] = value
@@ -65,18 +74,25 @@ public struct ClusterState: Sendable, Equatable {
     public mutating func remove(_ object: KubeObject) {
         let ref = object.ref
         switch object {
-        case .ingress: ingresses[ref] = nil
+        case .ingress:
+            ingresses[ref] = nil
+            journal.record(.ingress(ref))
         case .ingressClass: ingressClasses[ref.name] = nil
-        case .service: services[ref] = nil
+        case .service:
+            services[ref] = nil
+            journal.record(.service(ref))
         case .endpointSlice(let value):
             guard let serviceName = value.serviceName else { return }
             let key = ObjectRef(kind: "Service", namespace: ref.namespace, name: serviceName)
+            journal.record(.endpointSlices(key))
             let name = value.metadata.name ?? ""
             guard var slices = endpointSlicesByService.removeValue(forKey: key) else { return }
             let index = Self.sliceIndex(of: name, in: slices)
             if index < slices.count && (slices[index].metadata.name ?? "") == name { slices.remove(at: index) }
             if !slices.isEmpty { endpointSlicesByService[key] = slices }
-        case .secret: secrets[ref] = nil
+        case .secret:
+            secrets[ref] = nil
+            journal.record(.secret(ref))
         case .namespace: namespaces[ref.name] = nil
         case .pod: pods[ref] = nil
         case .networkPolicy: networkPolicies[ref] = nil
