@@ -114,9 +114,20 @@ public final class FileProvider: ServiceLifecycle.Service, Sendable {
         guard found else { return }
         var pending: [String: ManifestFiles.Stamp] = [:]
         var trimDue = true
+        var quietPolls = 0
         while !stop.isStopped {
             let events = watcher.wait(timeout: pollInterval)
             if stop.isStopped { return }
+            if trimDue && !events.any {
+                // The loops have swapped in the new snapshot by now (one quiet poll later): the old one is freed.
+                MemoryTrim.release()
+                trimDue = false
+            }
+            // With inotify, a quiet poll scans only now and then (a safety net for missed events); without it, every
+            // poll scans. Events and files waiting to hold still always do.
+            quietPolls += 1
+            guard !watcher.isWatching || events.any || !pending.isEmpty || quietPolls >= Self.quietPollsPerScan else { continue }
+            quietPolls = 0
             let fresh = ManifestFiles.scan(paths)
             var changed = false
             for (path, stamp) in fresh where stamps[path] != stamp {
@@ -139,18 +150,14 @@ public final class FileProvider: ServiceLifecycle.Service, Sendable {
                 changed = true
                 logger.info("manifest removed", metadata: ["file": "\(path)"])
             }
-            guard changed else {
-                if trimDue {
-                    // The loops have swapped in the new snapshot by now (one quiet poll later): the old one is freed.
-                    MemoryTrim.release()
-                    trimDue = false
-                }
-                continue
-            }
+            guard changed else { continue }
             publisher.publish(store.admit(now: Self.timestamp(Date())))
             trimDue = true
         }
     }
+
+    /// How many quiet polls pass between scans while inotify reports changes.
+    static let quietPollsPerScan = 10
 
     /// RFC 3339 UTC time with second precision, as the API server writes creationTimestamp.
     static func timestamp(_ date: Date) -> String {
