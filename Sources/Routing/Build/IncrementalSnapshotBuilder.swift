@@ -95,6 +95,11 @@ public struct IncrementalSnapshotBuilder: Sendable {
         /// The last change in the journal of the state built (nil: compare everything next time).
         var journalPosition: UInt64?
         var tls: TLSOutcome?
+        /// The Secrets the TLS outcome loaded, decoded and inspected.
+        var decodedSecrets: [ObjectRef: TLSResolver.DecodedSecret] = [:]
+        /// Served Ingresses with `spec.tls`, and served Ingresses without rules but with a default backend.
+        var tlsIngresses: Set<ObjectRef> = []
+        var catchAllIngresses: Set<ObjectRef> = []
         var ingressParts: [ObjectRef: IngressPart] = [:]
         var hostParts: [String: HostPart] = [:]
         /// Served Ingresses with rules for each host.
@@ -159,6 +164,8 @@ public struct IncrementalSnapshotBuilder: Sendable {
         for ref in dirtyIngresses {
             if let old = memo.ingressParts.removeValue(forKey: ref) {
                 tlsIngressChanged = tlsIngressChanged || old.hasTLS
+                memo.tlsIngresses.remove(ref)
+                memo.catchAllIngresses.remove(ref)
                 for host in old.hosts {
                     memo.contributors[host]?.remove(ref)
                     dirtyHosts.insert(host)
@@ -175,6 +182,8 @@ public struct IncrementalSnapshotBuilder: Sendable {
             for service in part.services { memo.serviceUsers[service, default: []].insert(ref) }
             if let route = part.defaultRoute { retain(route, resolver: resolver) }
             tlsIngressChanged = tlsIngressChanged || part.hasTLS
+            if part.hasTLS { memo.tlsIngresses.insert(ref) }
+            if part.catchAllCandidate { memo.catchAllIngresses.insert(ref) }
             memo.ingressParts[ref] = part
         }
 
@@ -232,7 +241,9 @@ public struct IncrementalSnapshotBuilder: Sendable {
 
         // The catch-all default backend: the oldest served Ingress without rules that has one.
         var issues = state.admissionIssues
-        let candidates = memo.ingressParts.filter { $0.value.catchAllCandidate }.sorted { $0.value.age < $1.value.age }
+        let candidates = memo.catchAllIngresses.compactMap { ref in memo.ingressParts[ref].map { (ref, $0) } }.sorted {
+            $0.1.age < $1.1.age
+        }
         var defaultRoute: Route?
         for (ref, part) in candidates {
             guard let route = part.defaultRoute else { continue }
@@ -282,12 +293,13 @@ public struct IncrementalSnapshotBuilder: Sendable {
         {
             return kept
         }
-        var resolver = TLSResolver(state: state, inspector: inspector, now: now)
-        let ingresses = memo.ingressParts.filter { $0.value.hasTLS }.sorted { $0.value.age < $1.value.age }
+        var resolver = TLSResolver(state: state, inspector: inspector, now: now, decoded: memo.decodedSecrets)
+        let ingresses = memo.tlsIngresses.compactMap { ref in memo.ingressParts[ref].map { (ref, $0.age) } }.sorted { $0.1 < $1.1 }
         for (ref, _) in ingresses {
             if let ingress = state.ingresses[ref] { resolver.add(ingress, ref: ref) }
         }
         let defaultCertificate = memo.options.defaultCertificate.flatMap { resolver.loadDefault($0) }
+        memo.decodedSecrets = resolver.decodedInUse
         let outcome = TLSOutcome(
             table: resolver.table(defaultCertificate: defaultCertificate), issues: resolver.issues, hosts: resolver.tlsHosts,
             changes: resolver.outcomeChanges, timed: now != nil, inspected: inspector != nil)

@@ -4,9 +4,23 @@ import KubeModel
 /// oldest Ingress naming it, when its Secret exists, decodes, matches its key, is valid now and covers the host;
 /// otherwise the host gets the default certificate and the Ingress gets an issue.
 struct TLSResolver {
+    /// A Secret's certificate material, decoded, with the inspector's verdict: kept from one build to the next by the
+    /// incremental builder while the Secret stays the same (the validity window is checked against each build's
+    /// time). Assumes the inspector's verdict depends only on the content.
+    struct DecodedSecret: Sendable {
+        let secret: Secret
+        let chain: [UInt8]?
+        let key: [UInt8]?
+        var verdict: Result<CertificateFacts, CertificateProblem>?
+    }
+
     let state: ClusterState
     let inspector: (any CertificateInspector)?
     let now: Int?
+    /// Secrets decoded by an earlier build (given) and by this one (all that were loaded, afterwards).
+    private(set) var decoded: [ObjectRef: DecodedSecret]
+    /// The Secrets this build loaded.
+    private var used: Set<ObjectRef> = []
     private var loaded: [ObjectRef: Result<TLSCertificate, CertificateProblem>] = [:]
     private var exact: [String: (TLSCertificate, ObjectRef)] = [:]
     private var wildcard: [String: (TLSCertificate, ObjectRef)] = [:]
@@ -18,11 +32,15 @@ struct TLSResolver {
     /// changes the outcome; nil when none will.
     private(set) var outcomeChanges: Int?
 
-    init(state: ClusterState, inspector: (any CertificateInspector)?, now: Int?) {
+    init(state: ClusterState, inspector: (any CertificateInspector)?, now: Int?, decoded: [ObjectRef: DecodedSecret] = [:]) {
         self.state = state
         self.inspector = inspector
         self.now = now
+        self.decoded = decoded
     }
+
+    /// The decoded Secrets this build loaded (to give the next build).
+    var decodedInUse: [ObjectRef: DecodedSecret] { decoded.filter { used.contains($0.key) } }
 
     /// Adds the TLS entries of one served Ingress (call oldest first).
     mutating func add(_ ingress: Ingress, ref: ObjectRef) {
@@ -115,16 +133,27 @@ struct TLSResolver {
         guard let secret = state.secret(namespace: secretRef.namespace ?? "default", name: secretRef.name) else {
             return .failure(CertificateProblem("Secret \"\(secretRef.name)\" not found"))
         }
-        guard let chain = secret.value("tls.crt"), !chain.isEmpty else {
+        var material: DecodedSecret
+        if let known = decoded[secretRef], known.secret == secret {
+            material = known
+        } else {
+            material = DecodedSecret(secret: secret, chain: secret.value("tls.crt"), key: secret.value("tls.key"), verdict: nil)
+        }
+        used.insert(secretRef)
+        decoded[secretRef] = material
+        guard let chain = material.chain, !chain.isEmpty else {
             return .failure(CertificateProblem("Secret \"\(secretRef.name)\" has no tls.crt"))
         }
-        guard let key = secret.value("tls.key"), !key.isEmpty else {
+        guard let key = material.key, !key.isEmpty else {
             return .failure(CertificateProblem("Secret \"\(secretRef.name)\" has no tls.key"))
         }
         guard let inspector else {
             return .success(TLSCertificate(secret: secretRef, chainPEM: chain, keyPEM: key, facts: nil))
         }
-        switch inspector.inspect(chainPEM: chain, keyPEM: key) {
+        let verdict = material.verdict ?? inspector.inspect(chainPEM: chain, keyPEM: key)
+        material.verdict = verdict
+        decoded[secretRef] = material
+        switch verdict {
         case .failure(let problem):
             return .failure(CertificateProblem("Secret \"\(secretRef.name)\": \(problem.reason)"))
         case .success(let facts):
