@@ -13,7 +13,7 @@ final class RecordingStore: SnapshotStore {
     func publish(_ snapshot: RoutingSnapshot) { snapshots.withLock { $0.append(snapshot) } }
 
     /// Waits (bounded) until a published snapshot satisfies `condition`.
-    func waitFor(timeout: Duration = .seconds(10), _ condition: (RoutingSnapshot) -> Bool) async throws -> RoutingSnapshot? {
+    func waitFor(timeout: Duration = .seconds(30), _ condition: (RoutingSnapshot) -> Bool) async throws -> RoutingSnapshot? {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         while clock.now < deadline {
@@ -88,7 +88,7 @@ struct FileProviderTests {
         try await Self.withProvider(pollInterval: .seconds(60)) { _, file, store in
             #expect(try await store.waitFor { $0.routeTable.exactHosts["a.example"] != nil } != nil)
             try Self.ingress(name: "a", host: "b.example", service: "one").write(to: file, atomically: true, encoding: .utf8)
-            #expect(try await store.waitFor(timeout: .seconds(20)) { $0.routeTable.exactHosts["b.example"] != nil } != nil)
+            #expect(try await store.waitFor { $0.routeTable.exactHosts["b.example"] != nil } != nil)
         }
     }
 

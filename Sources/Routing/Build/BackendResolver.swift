@@ -40,28 +40,75 @@ struct BackendResolver {
     /// The backend for `backend` of an Ingress in `namespace`, plus issues at `field`.
     mutating func resolve(_ backend: IngressBackend, namespace: String, field: String, ingress: ObjectRef) -> (RouteBackend, [ConfigIssue])
     {
+        switch lookUp(backend, namespace: namespace, field: field, ingress: ingress) {
+        case .failure(let failure):
+            return (failure.backend, failure.issues)
+        case .success(let (id, service)):
+            if let index = indexByID[id] { return (.cluster(index), []) }
+            append(id: id, service: service)
+            return (.cluster(clusters.count - 1), [])
+        }
+    }
+
+    /// The cluster a backend resolves to, when it does (nothing is collected).
+    func clusterID(of backend: IngressBackend, namespace: String) -> ClusterID? {
+        if case .success(let (id, _)) = lookUp(
+            backend, namespace: namespace, field: "", ingress: ObjectRef(kind: "", namespace: nil, name: ""))
+        {
+            return id
+        }
+        return nil
+    }
+
+    /// Collects the clusters of `ids` (unknown ones only) in that order.
+    mutating func collect(_ ids: [ClusterID]) {
+        for id in ids where indexByID[id] == nil {
+            if let service = state.service(namespace: id.namespace, name: id.service) { append(id: id, service: service) }
+        }
+    }
+
+    /// Adds the cluster `id` of `service` at the end.
+    private mutating func append(id: ClusterID, service: Service) {
+        guard let servicePort = Self.port(id.port, of: service) else { return }
+        indexByID[id] = clusters.count
+        clusters.append(makeCluster(id: id, service: service, servicePort: servicePort))
+    }
+
+    /// Why a backend resolves to no cluster: the route's backend and the issues.
+    struct Unresolved: Error {
+        let backend: RouteBackend
+        let issues: [ConfigIssue]
+
+        init(_ backend: RouteBackend, _ issue: ConfigIssue) {
+            self.backend = backend
+            self.issues = [issue]
+        }
+    }
+
+    /// Finds the Service and the port number a backend names.
+    private func lookUp(_ backend: IngressBackend, namespace: String, field: String, ingress: ObjectRef) -> Result<
+        (ClusterID, Service), Unresolved
+    > {
         guard let serviceBackend = backend.service else {
             let kind = backend.resource?.kind ?? "resource"
-            return (
-                .unavailable(status: 503, reason: "\(kind) backends are not supported"),
-                [
+            return .failure(
+                Unresolved(
+                    .unavailable(status: 503, reason: "\(kind) backends are not supported"),
                     ConfigIssue(
                         object: ingress, field: field + ".resource",
                         message: "resource backends (\(kind)) are not supported by Gatehouse; requests get 503", severity: .warning)
-                ]
-            )
+                ))
         }
         let name = serviceBackend.name ?? ""
         let serviceField = field + ".service"
         guard let service = state.service(namespace: namespace, name: name) else {
-            return (
-                .unavailable(status: 503, reason: "Service \(namespace)/\(name) not found"),
-                [
+            return .failure(
+                Unresolved(
+                    .unavailable(status: 503, reason: "Service \(namespace)/\(name) not found"),
                     ConfigIssue(
                         object: ingress, field: serviceField + ".name",
                         message: "Service \"\(name)\" not found in namespace \"\(namespace)\"; requests get 503", severity: .warning)
-                ]
-            )
+                ))
         }
         let ports = service.spec?.ports ?? []
         let wanted = serviceBackend.port
@@ -75,23 +122,17 @@ struct BackendResolver {
             found = ports.first { ($0.name ?? "") == portName }
             portText = "\"\(portName)\""
         }
-        guard let servicePort = found, let portNumber = servicePort.port else {
+        guard let portNumber = found?.port else {
             let fieldName = wanted?.number != nil && wanted?.number != 0 ? ".port.number" : ".port.name"
-            return (
-                .unavailable(status: 503, reason: "Service \(namespace)/\(name) has no port \(portText)"),
-                [
+            return .failure(
+                Unresolved(
+                    .unavailable(status: 503, reason: "Service \(namespace)/\(name) has no port \(portText)"),
                     ConfigIssue(
                         object: ingress, field: serviceField + fieldName,
                         message: "Service \"\(name)\" has no port \(portText); requests get 503", severity: .warning)
-                ]
-            )
+                ))
         }
-        let id = ClusterID(namespace: namespace, service: name, port: portNumber)
-        if let index = indexByID[id] { return (.cluster(index), []) }
-        let cluster = makeCluster(id: id, service: service, servicePort: Self.port(portNumber, of: service) ?? servicePort)
-        indexByID[id] = clusters.count
-        clusters.append(cluster)
-        return (.cluster(clusters.count - 1), [])
+        return .success((ClusterID(namespace: namespace, service: name, port: portNumber), service))
     }
 
     /// Builds a cluster's endpoint list: ExternalName host, else EndpointSlices, else (standalone convenience)

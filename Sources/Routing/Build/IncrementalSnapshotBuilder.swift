@@ -159,6 +159,21 @@ public struct IncrementalSnapshotBuilder: Sendable {
         // Ingress parts: changed Ingresses and the users of changed Services.
         var dirtyIngresses = Set(Self.sync(&memo.ingresses, to: state.ingresses, among: changeCandidates?.ingresses))
         for service in changedServices { dirtyIngresses.formUnion(memo.serviceUsers[service] ?? []) }
+        // Starting over: collect every cluster first, in ID order, so no route needs renumbering afterwards.
+        if memo.clusters.isEmpty {
+            var ids: Set<ClusterID> = []
+            for ref in dirtyIngresses {
+                guard let ingress = state.ingresses[ref], filter.decide(ingress).served else { continue }
+                let namespace = ref.namespace ?? "default"
+                let spec = ingress.spec ?? IngressSpec()
+                var backends = (spec.rules ?? []).flatMap { ($0.http?.paths ?? []).compactMap(\.backend) }
+                if let backend = spec.defaultBackend { backends.append(backend) }
+                for backend in backends {
+                    if let id = resolver.clusterID(of: backend, namespace: namespace) { ids.insert(id) }
+                }
+            }
+            resolver.collect(ids.sorted())
+        }
         var dirtyHosts: Set<String> = []
         var tlsIngressChanged = false
         for ref in dirtyIngresses {
@@ -354,6 +369,11 @@ public struct IncrementalSnapshotBuilder: Sendable {
         }
         let kept = candidates.indices.filter { memo.clusterUsers[candidates[$0].id] != nil }.sorted {
             candidates[$0].id < candidates[$1].id
+        }
+        if kept.elementsEqual(candidates.indices) {
+            // Every cluster is used and already in ID order (a build that started over collected them first).
+            memo.clusters = candidates
+            return false
         }
         var newIndex = [Int](repeating: -1, count: candidates.count)
         for (position, old) in kept.enumerated() { newIndex[old] = position }

@@ -32,6 +32,36 @@ struct DecodeFixture: Sendable {
     }
 }
 
+/// A store and an incremental builder that have built once, and edits to feed them: one Ingress of one file at a
+/// time gets another path (files in turn, two versions each so every step changes something).
+final class ChangeFixture: @unchecked Sendable {
+    // Safety: used by one benchmark at a time, from one thread.
+    var store: ManifestStore
+    var builder = IncrementalSnapshotBuilder()
+    let edits: [(path: String, versions: [String])]
+    var step = 0
+
+    init(ingresses: Int) {
+        store = ScaleFixture.store(ingresses: ingresses)
+        _ = builder.build(state: store.admit(now: "2026-01-01T00:00:00Z"), options: ScaleFixture.options, version: 1)
+        edits = ScaleFixture.files(ingresses: ingresses).dropFirst().map { file in
+            let versions = ["/static-a", "/static-b"].map { replacement -> String in
+                guard let range = file.text.range(of: "/static") else { return file.text + "\n# \(replacement)\n" }
+                return file.text.replacingCharacters(in: range, with: replacement)
+            }
+            return (file.path, versions)
+        }
+    }
+
+    /// Applies the next edit: decode the file, admit, build.
+    func next() -> RoutingSnapshot {
+        let edit = edits[step % edits.count]
+        store.update(path: edit.path, text: edit.versions[(step / edits.count) % 2])
+        step += 1
+        return builder.build(state: store.admit(now: "2026-01-01T00:00:00Z"), options: ScaleFixture.options, version: step + 1)
+    }
+}
+
 let benchmarks: @Sendable () -> Void = {
     for count in [100, 1_000, 10_000] {
         Benchmark(
@@ -51,6 +81,23 @@ let benchmarks: @Sendable () -> Void = {
             blackHole(snapshot)
         } setup: {
             ScaleFixture.state(ingresses: count)
+        }
+
+        Benchmark(
+            "One file changed (decode + admit + incremental build)/\(count) Ingresses",
+            configuration: .init(
+                metrics: [.wallClock, .cpuTotal, .mallocCountTotal],
+                timeUnits: .milliseconds,
+                warmupIterations: 2,
+                maxDuration: .seconds(10),
+                maxIterations: 40
+            )
+        ) { (benchmark: Benchmark, fixture: ChangeFixture) in
+            for _ in benchmark.scaledIterations {
+                blackHole(fixture.next())
+            }
+        } setup: {
+            ChangeFixture(ingresses: count)
         }
 
         Benchmark(
