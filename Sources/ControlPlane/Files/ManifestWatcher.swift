@@ -71,7 +71,7 @@ final class ManifestWatcher: @unchecked Sendable {
             if rewatch { addWatches() }
             var descriptors = [pollfd(fd: wakePipe.read, events: Int16(POLLIN), revents: 0)]
             if inotifyFD >= 0 { descriptors.append(pollfd(fd: inotifyFD, events: Int16(POLLIN), revents: 0)) }
-            let milliseconds = Int32(clamping: timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+            let milliseconds = Int32(clamping: timeout.wholeMilliseconds)
             _ = poll(&descriptors, nfds_t(descriptors.count), milliseconds)
             var scratch = [UInt8](repeating: 0, count: 64)
             while read(wakePipe.read, &scratch, scratch.count) > 0 {}

@@ -43,14 +43,19 @@ public final class SnapshotPublisher: Sendable {
     public func publish(_ state: ClusterState) -> RoutingSnapshot {
         let version = latest.withLock { $0.snapshot.version } + 1
         let now = clock()
+        let timer = ContinuousClock()
+        let started = timer.now
         let snapshot = builder.withLock { $0.build(state: state, options: options, inspector: inspector, now: now, version: version) }
         inspector?.sweep()
+        let built = timer.now
+        // The data plane first: once `current` (the admin server's version) shows it, the snapshot is in use.
+        store.publish(snapshot)
+        let handedOver = timer.now
         let previous = latest.withLock { value in
             let old = value.issues
             value = (snapshot, Set(snapshot.issues))
             return old
         }
-        store.publish(snapshot)
         for issue in snapshot.issues where !previous.contains(issue) {
             switch issue.severity {
             case .error: logger.error("\(issue)")
@@ -62,6 +67,7 @@ public final class SnapshotPublisher: Sendable {
             metadata: [
                 "version": "\(snapshot.version)", "ingresses": "\(snapshot.servedIngresses.count)",
                 "clusters": "\(snapshot.clusters.count)", "issues": "\(snapshot.issues.count)",
+                "build_ms": "\((built - started).wholeMilliseconds)", "handover_ms": "\((handedOver - built).wholeMilliseconds)",
             ]
         )
         return snapshot
