@@ -1,3 +1,4 @@
+import KubeModel
 import Logging
 import NIOCore
 import NIOSSL
@@ -15,15 +16,19 @@ public final class CertificateStore: Sendable {
         let key: NIOSSLPrivateKey
     }
 
-    /// Identifies the content of a certificate, for the parse cache.
-    struct ContentKey: Hashable, Sendable {
-        let chain: [UInt8]
-        let key: [UInt8]
+    /// A parsed certificate with the PEM it was parsed from (to tell whether a Secret's content changed).
+    struct Parsed: Sendable {
+        let chainPEM: [UInt8]
+        let keyPEM: [UInt8]
+        let loaded: Loaded
     }
 
+    /// The table and the parsed certificates of its Secrets, swapped together.
     private struct State: Sendable {
         var table = TLSTable()
-        var loaded: [ContentKey: Loaded] = [:]
+        /// By Secret. An unchanged Secret keeps its PEM arrays across snapshots (the builder reuses its decoded
+        /// material), so comparing them is a buffer-identity check, not a byte scan.
+        var loaded: [ObjectRef: Parsed] = [:]
     }
 
     private let state = Mutex(State())
@@ -39,27 +44,30 @@ public final class CertificateStore: Sendable {
         self.logger = logger
     }
 
-    /// Installs the certificates of a new snapshot.
+    /// Installs the certificates of a new snapshot; PEM is parsed only for Secrets that are new or changed.
     public func update(_ table: TLSTable) {
-        var needed: [ContentKey: TLSCertificate] = [:]
-        for certificate in Array(table.exact.values) + Array(table.wildcard.values) + [table.defaultCertificate].compactMap({ $0 }) {
-            needed[ContentKey(chain: certificate.chainPEM, key: certificate.keyPEM)] = certificate
-        }
         let existing = state.withLock { $0.loaded }
-        var loaded: [ContentKey: Loaded] = [:]
-        for (key, certificate) in needed {
-            if let already = existing[key] {
-                loaded[key] = already
-                continue
+        var loaded: [ObjectRef: Parsed] = [:]
+        loaded.reserveCapacity(existing.count)
+        func add(_ certificate: TLSCertificate) {
+            if loaded[certificate.secret] != nil { return }
+            if let already = existing[certificate.secret], already.chainPEM == certificate.chainPEM, already.keyPEM == certificate.keyPEM {
+                loaded[certificate.secret] = already
+                return
             }
             do {
                 let chain = try NIOSSLCertificate.fromPEMBytes(certificate.chainPEM)
                 let privateKey = try NIOSSLPrivateKey(bytes: certificate.keyPEM, format: .pem)
-                loaded[key] = Loaded(chain: chain, key: privateKey)
+                loaded[certificate.secret] = Parsed(
+                    chainPEM: certificate.chainPEM, keyPEM: certificate.keyPEM, loaded: Loaded(chain: chain, key: privateKey))
             } catch {
-                logger.error("certificate could not be loaded; its hosts get the default certificate", metadata: ["secret": "\(certificate.secret)"])
+                logger.error(
+                    "certificate could not be loaded; its hosts get the default certificate", metadata: ["secret": "\(certificate.secret)"])
             }
         }
+        for certificate in table.exact.values { add(certificate) }
+        for certificate in table.wildcard.values { add(certificate) }
+        if let certificate = table.defaultCertificate { add(certificate) }
         state.withLock { $0 = State(table: table, loaded: loaded) }
     }
 
@@ -67,13 +75,11 @@ public final class CertificateStore: Sendable {
     func certificate(forServerName name: String?) -> (Loaded, TLSTable.Selection) {
         state.withLock { state in
             let (certificate, selection) = state.table.certificate(forServerName: name)
-            if let certificate, let loaded = state.loaded[ContentKey(chain: certificate.chainPEM, key: certificate.keyPEM)] {
-                return (loaded, selection)
+            if let certificate, let parsed = state.loaded[certificate.secret] {
+                return (parsed.loaded, selection)
             }
-            if let fallbackCertificate = state.table.defaultCertificate,
-                let loaded = state.loaded[ContentKey(chain: fallbackCertificate.chainPEM, key: fallbackCertificate.keyPEM)]
-            {
-                return (loaded, .default)
+            if let fallbackCertificate = state.table.defaultCertificate, let parsed = state.loaded[fallbackCertificate.secret] {
+                return (parsed.loaded, .default)
             }
             return (fallback, .default)
         }

@@ -79,18 +79,29 @@ final class DataPlaneSnapshot: Sendable {
     /// One runtime per cluster of `routing.clusters`.
     let clusters: [ClusterRuntime]
 
-    /// Wraps `routing`, reusing runtimes of `previous` for clusters that still exist.
+    /// Wraps `routing`, reusing runtimes of `previous` for clusters that still exist. Clusters are numbered in ID
+    /// order, so most keep their index: a cluster is looked for at its own index first, by ID only when that misses;
+    /// an unchanged runtime is reused without building its endpoints again.
     init(_ routing: RoutingSnapshot, previous: DataPlaneSnapshot?) {
-        var old: [ClusterID: ClusterRuntime] = [:]
-        for runtime in previous?.clusters ?? [] { old[runtime.id] = runtime }
+        let before = previous?.clusters ?? []
+        var byID: [ClusterID: ClusterRuntime]?
         self.routing = routing
-        self.clusters = routing.clusters.map { cluster in
-            let endpoints = cluster.endpoints.map(UpstreamEndpoint.init)
-            if let existing = old[cluster.id] {
-                if existing.endpoints == endpoints { return existing }
-                return ClusterRuntime(id: cluster.id, endpoints: endpoints, position: existing.currentPosition)
+        self.clusters = routing.clusters.enumerated().map { index, cluster in
+            var existing: ClusterRuntime?
+            if index < before.count && before[index].id == cluster.id {
+                existing = before[index]
+            } else if !before.isEmpty {
+                if byID == nil { byID = Dictionary(before.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first }) }
+                existing = byID?[cluster.id]
             }
-            return ClusterRuntime(id: cluster.id, endpoints: endpoints)
+            guard let existing else { return ClusterRuntime(id: cluster.id, endpoints: cluster.endpoints.map(UpstreamEndpoint.init)) }
+            if existing.endpoints.count == cluster.endpoints.count
+                && zip(existing.endpoints, cluster.endpoints).allSatisfy({ $0.host == $1.host && $0.port == $1.port })
+            {
+                return existing
+            }
+            return ClusterRuntime(
+                id: cluster.id, endpoints: cluster.endpoints.map(UpstreamEndpoint.init), position: existing.currentPosition)
         }
     }
 
