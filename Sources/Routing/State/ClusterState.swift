@@ -48,18 +48,9 @@ public struct ClusterState: Sendable, Equatable {
             services[ref] = value
             journal.record(.service(ref))
         case .endpointSlice(let value):
-            guard let serviceName = value.serviceName else { return }
-            let key = ObjectRef(kind: "Service", namespace: ref.namespace, name: serviceName)
-            journal.record(.endpointSlices(key))
-            let name = value.metadata.name ?? ""
-            var slices = endpointSlicesByService.removeValue(forKey: key) ?? []  // unshared while edited
-            let index = Self.sliceIndex(of: name, in: slices)
-            if index < slices.count && (slices[index].metadata.name ?? "") == name {
-                slices[index] = value
-            } else {
-                slices.insert(value, at: index)
+            editSlices(of: value, namespace: ref.namespace) { slices, index, found in
+                if found { slices[index] = value } else { slices.insert(value, at: index) }
             }
-            endpointSlicesByService[key] = slices
         case .secret(let value):
             secrets[ref] = value
             journal.record(.secret(ref))
@@ -82,14 +73,9 @@ public struct ClusterState: Sendable, Equatable {
             services[ref] = nil
             journal.record(.service(ref))
         case .endpointSlice(let value):
-            guard let serviceName = value.serviceName else { return }
-            let key = ObjectRef(kind: "Service", namespace: ref.namespace, name: serviceName)
-            journal.record(.endpointSlices(key))
-            let name = value.metadata.name ?? ""
-            guard var slices = endpointSlicesByService.removeValue(forKey: key) else { return }
-            let index = Self.sliceIndex(of: name, in: slices)
-            if index < slices.count && (slices[index].metadata.name ?? "") == name { slices.remove(at: index) }
-            if !slices.isEmpty { endpointSlicesByService[key] = slices }
+            editSlices(of: value, namespace: ref.namespace) { slices, index, found in
+                if found { slices.remove(at: index) }
+            }
         case .secret:
             secrets[ref] = nil
             journal.record(.secret(ref))
@@ -98,6 +84,21 @@ public struct ClusterState: Sendable, Equatable {
         case .networkPolicy: networkPolicies[ref] = nil
         case .deployment: deployments[ref] = nil
         }
+    }
+
+    /// Edits the name-ordered slices of `slice`'s Service in place: `edit` gets them, the index where `slice`'s
+    /// name is or belongs, and whether a slice of that name is there. A Service left without slices loses its entry.
+    private mutating func editSlices(
+        of slice: EndpointSlice, namespace: String?, _ edit: (inout [EndpointSlice], _ index: Int, _ found: Bool) -> Void
+    ) {
+        guard let serviceName = slice.serviceName else { return }
+        let key = ObjectRef(kind: "Service", namespace: namespace, name: serviceName)
+        journal.record(.endpointSlices(key))
+        let name = slice.metadata.name ?? ""
+        var slices = endpointSlicesByService.removeValue(forKey: key) ?? []  // unshared while edited
+        let index = Self.sliceIndex(of: name, in: slices)
+        edit(&slices, index, index < slices.count && (slices[index].metadata.name ?? "") == name)
+        if !slices.isEmpty { endpointSlicesByService[key] = slices }
     }
 
     /// Where a slice named `name` is, or belongs, in slices ordered by name.
