@@ -28,7 +28,8 @@ func read(_ chunks: [ArraySlice<UInt8>]) -> [Seen] {
                 inMessage = true
                 precondition(head.hostIndex != nil || head.version == .http1_0, "an HTTP/1.1 request head without Host was accepted")
                 let fields = head.headers.indices.map { Array(head.name(at: $0)) + [0x3A] + Array(head.value(at: $0)) }
-                seen.append(.head(method: Array(head.methodBytes), target: Array(head.targetBytes), fields: fields, framing: "\(head.bodyFraming)"))
+                seen.append(
+                    .head(method: Array(head.methodBytes), target: Array(head.targetBytes), fields: fields, framing: "\(head.bodyFraming)"))
                 continue
             case .body(let body):
                 precondition(inMessage, "a body outside a message")
@@ -40,7 +41,8 @@ func read(_ chunks: [ArraySlice<UInt8>]) -> [Seen] {
                 continue
             case .trailers(let trailers):
                 precondition(inMessage, "trailers outside a message")
-                seen.append(.trailers(trailers.headers.indices.map { Array(trailers.name(at: $0)) + [0x3A] + Array(trailers.value(at: $0)) }))
+                seen.append(
+                    .trailers(trailers.headers.indices.map { Array(trailers.name(at: $0)) + [0x3A] + Array(trailers.value(at: $0)) }))
                 continue
             case .end:
                 precondition(inMessage, "an end outside a message")
