@@ -22,8 +22,7 @@ public struct HostRoutes: Sendable {
     /// Sets each route's HTTPS redirect: the host has TLS and `ssl-redirect` is on, or `force-ssl-redirect`.
     mutating func markRedirects(hostHasTLS: Bool) {
         func mark(_ route: inout Route) {
-            let redirect = (hostHasTLS && route.policy.sslRedirect) || route.policy.forceSSLRedirect
-            if route.redirectToHTTPS != redirect { route.redirectToHTTPS = redirect }  // setting makes a new box
+            route.redirectToHTTPS = (hostHasTLS && route.policy.sslRedirect) || route.policy.forceSSLRedirect
         }
         for index in exact.values.indices { mark(&exact.values[index]) }
         for index in ordered.indices { mark(&ordered[index]) }

@@ -36,19 +36,21 @@ public struct RouteSource: Hashable, Sendable, CustomStringConvertible {
 
 /// One compiled route: how it matches, where it goes, and its typed policy.
 ///
-/// A value type whose fields live in one shared, immutable box: the proxy copies the matched route into every
-/// request, and a copy then counts one reference instead of every string and pattern inside. Setting a field (only
-/// the builder does) makes a new box.
+/// A copy-on-write value: the fields live in one box, so the copy the proxy makes for every request counts one
+/// reference instead of every string and pattern inside; setting a field (only the builder does) edits the box in
+/// place when no other route shares it, and copies it first otherwise.
 public struct Route: Sendable {
     /// The fields of a route.
     @usableFromInline
-    final class Storage: Sendable {
-        @usableFromInline let source: RouteSource
-        @usableFromInline let matcher: PathMatcher
-        @usableFromInline let backend: RouteBackend
-        @usableFromInline let policy: RoutePolicy
-        @usableFromInline let rewrite: PathRewrite?
-        @usableFromInline let redirectToHTTPS: Bool
+    final class Storage: @unchecked Sendable {
+        // Safety: a box is mutated only through `Route.unique()`, that is while no other route (on any thread)
+        // holds it; a shared box is never written.
+        @usableFromInline var source: RouteSource
+        @usableFromInline var matcher: PathMatcher
+        @usableFromInline var backend: RouteBackend
+        @usableFromInline var policy: RoutePolicy
+        @usableFromInline var rewrite: PathRewrite?
+        @usableFromInline var redirectToHTTPS: Bool
 
         init(
             source: RouteSource, matcher: PathMatcher, backend: RouteBackend, policy: RoutePolicy, rewrite: PathRewrite?,
@@ -61,6 +63,11 @@ public struct Route: Sendable {
             self.rewrite = rewrite
             self.redirectToHTTPS = redirectToHTTPS
         }
+
+        /// A box with the same fields.
+        func copy() -> Storage {
+            Storage(source: source, matcher: matcher, backend: backend, policy: policy, rewrite: rewrite, redirectToHTTPS: redirectToHTTPS)
+        }
     }
 
     @usableFromInline
@@ -71,46 +78,44 @@ public struct Route: Sendable {
         storage = Storage(source: source, matcher: matcher, backend: backend, policy: policy, rewrite: rewrite, redirectToHTTPS: false)
     }
 
-    /// A copy of `storage` with some fields replaced.
-    private func with(
-        source: RouteSource? = nil, matcher: PathMatcher? = nil, backend: RouteBackend? = nil, policy: RoutePolicy? = nil,
-        rewrite: PathRewrite?? = nil, redirectToHTTPS: Bool? = nil
-    ) -> Storage {
-        Storage(
-            source: source ?? storage.source, matcher: matcher ?? storage.matcher, backend: backend ?? storage.backend,
-            policy: policy ?? storage.policy, rewrite: rewrite ?? storage.rewrite,
-            redirectToHTTPS: redirectToHTTPS ?? storage.redirectToHTTPS)
+    /// The box, made this route's own first if another route shares it.
+    private mutating func unique() -> Storage {
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+        return storage
     }
 
     /// Where it came from.
     public var source: RouteSource {
         @inlinable get { storage.source }
-        set { storage = with(source: newValue) }
+        set { unique().source = newValue }
     }
     /// How the path is compared.
     public var matcher: PathMatcher {
         @inlinable get { storage.matcher }
-        set { storage = with(matcher: newValue) }
+        set { unique().matcher = newValue }
     }
     /// Where matching requests go.
     public var backend: RouteBackend {
         @inlinable get { storage.backend }
-        set { storage = with(backend: newValue) }
+        set { unique().backend = newValue }
     }
     /// Per-route behaviour.
     public var policy: RoutePolicy {
         @inlinable get { storage.policy }
-        set { storage = with(policy: newValue) }
+        set { unique().policy = newValue }
     }
     /// The compiled rewrite (from `rewrite-target`), nil when the path is forwarded unchanged.
     public var rewrite: PathRewrite? {
         @inlinable get { storage.rewrite }
-        set { storage = with(rewrite: .some(newValue)) }
+        set { unique().rewrite = newValue }
     }
     /// Plain HTTP requests get `308` to HTTPS: the host has TLS and `ssl-redirect` is on, or `force-ssl-redirect`.
     public var redirectToHTTPS: Bool {
         @inlinable get { storage.redirectToHTTPS }
-        set { storage = with(redirectToHTTPS: newValue) }
+        set {
+            // Set again on every build, mostly to what it was: a box shared with an earlier snapshot stays shared.
+            if storage.redirectToHTTPS != newValue { unique().redirectToHTTPS = newValue }
+        }
     }
 
     /// The request target to send upstream for a request whose normalized path is `path` and whose raw query

@@ -7,6 +7,17 @@ import Testing
 /// clients over h2c and over TLS, backends over h2c (`backend-protocol: "GRPC"`) and TLS (`"GRPCS"`).
 @Suite(.serialized)
 struct GRPCEndToEndTests {
+    /// A scratch directory named after `name` with `stubs/` (the generated Python stubs) and `manifests/` in it.
+    static func prepare(_ name: String) async throws -> (directory: URL, stubs: URL, manifests: URL) {
+        let directory = try scratchDirectory(name)
+        let stubs = directory.appendingPathComponent("stubs", isDirectory: true)
+        let manifests = directory.appendingPathComponent("manifests", isDirectory: true)
+        try FileManager.default.createDirectory(at: stubs, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: manifests, withIntermediateDirectories: true)
+        try await generateStubs(into: stubs)
+        return (directory, stubs, manifests)
+    }
+
     /// Generates the Python stubs of echo.proto into `directory` with grpcio-tools.
     static func generateStubs(into directory: URL) async throws {
         try await Tool.check(
@@ -37,13 +48,8 @@ struct GRPCEndToEndTests {
         arguments: ["GRPC", "GRPCS"]
     )
     func calls(backendProtocol: String) async throws {
-        let directory = try scratchDirectory("grpc")
+        let (directory, stubs, manifests) = try await Self.prepare("grpc")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let stubs = directory.appendingPathComponent("stubs", isDirectory: true)
-        let manifests = directory.appendingPathComponent("manifests", isDirectory: true)
-        try FileManager.default.createDirectory(at: stubs, withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(at: manifests, withIntermediateDirectories: true)
-        try await Self.generateStubs(into: stubs)
 
         let host = "grpc.example.test"
         let frontCertificate = try await TestCertificate.make(in: directory, stem: "front", commonName: host, dnsNames: [host])
@@ -90,13 +96,8 @@ struct GRPCEndToEndTests {
 
     @Test("a backend that stays silent longer than proxy-read-timeout is cut off with a gRPC error, not a hang")
     func silentBackendTimesOut() async throws {
-        let directory = try scratchDirectory("grpc-timeout")
+        let (directory, stubs, manifests) = try await Self.prepare("grpc-timeout")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let stubs = directory.appendingPathComponent("stubs", isDirectory: true)
-        let manifests = directory.appendingPathComponent("manifests", isDirectory: true)
-        try FileManager.default.createDirectory(at: stubs, withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(at: manifests, withIntermediateDirectories: true)
-        try await Self.generateStubs(into: stubs)
         let backend = try ChildProcess(ProtocolFixtures.python, [ProtocolFixtures.path("grpc_server.py"), "--stubs", stubs.path])
         defer { backend.stop() }
         let backendPort = Int(try await backend.line(startingWith: "port ")) ?? 0

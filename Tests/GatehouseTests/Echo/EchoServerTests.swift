@@ -269,7 +269,7 @@ import Testing
                 urls: [base(server) + "/h"]
             )
             #expect(result.last?.header("X-Foo") == "bar baz")
-            #expect(result.last?.headers.filter { $0.name.lowercased() == "content-type" }.map(\.value) == ["text/x-echo"])
+            #expect(result.last?.fields.filter { $0.name.lowercased() == "content-type" }.map(\.value) == ["text/x-echo"])
         }
     }
 

@@ -9,19 +9,6 @@ import Testing
     @testable import Gatehouse
 #endif
 
-/// One HTTP response as curl dumped it with `-D`.
-struct DumpedResponse {
-    /// The status code.
-    var status: Int
-    /// Header fields in order.
-    var headers: [(name: String, value: String)]
-
-    /// The first value of a header (name matched case-insensitively).
-    func header(_ name: String) -> String? {
-        self.headers.first { $0.name.lowercased() == name.lowercased() }?.value
-    }
-}
-
 /// What one curl run produced.
 struct CurlResult {
     /// curl's exit code.
@@ -29,12 +16,12 @@ struct CurlResult {
     /// What curl printed to stdout (the `-w` output).
     var output: String
     /// Every response head curl received (interim 1xx responses included), in order.
-    var responses: [DumpedResponse]
+    var responses: [CurlHead]
     /// The bodies written with `-o`, one per URL.
     var bodies: [[UInt8]]
 
     /// The last final (non-1xx) response head.
-    var last: DumpedResponse? {
+    var last: CurlHead? {
         self.responses.last { !(100..<200).contains($0.status) }
     }
 }
@@ -106,25 +93,9 @@ enum EchoTestSupport {
         return CurlResult(
             exitCode: exitCode,
             output: output,
-            responses: Self.parseHeads(String(decoding: heads, as: UTF8.self)),
+            responses: Curl.parseHeads(String(decoding: heads, as: UTF8.self)),
             bodies: bodies
         )
-    }
-
-    /// Splits a `-D` dump into response heads.
-    static func parseHeads(_ dump: String) -> [DumpedResponse] {
-        var responses: [DumpedResponse] = []
-        for line in dump.split(separator: "\r\n", omittingEmptySubsequences: false) {
-            if line.hasPrefix("HTTP/") {
-                let parts = line.split(separator: " ")
-                responses.append(DumpedResponse(status: parts.count > 1 ? Int(parts[1]) ?? 0 : 0, headers: []))
-            } else if let colon = line.firstIndex(of: ":"), !responses.isEmpty {
-                let name = String(line[..<colon])
-                let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-                responses[responses.count - 1].headers.append((name, value))
-            }
-        }
-        return responses
     }
 
     /// Decodes a JSON report body.
