@@ -15,9 +15,11 @@ extension HTTP1FieldSection {
         bytes.viewBytes(at: range.lowerBound, length: range.count) ?? ByteBufferView()
     }
 
-    /// The bytes of `range` as a String (non-UTF-8 bytes are replaced).
+    /// The bytes of `range` as a String (non-UTF-8 bytes are replaced; empty if out of bounds), decoded straight
+    /// from the section's storage.
     func string(_ range: Range<Int>) -> String {
-        String(decoding: view(range), as: UTF8.self)
+        guard range.lowerBound >= 0, range.upperBound <= bytes.readableBytes else { return "" }
+        return bytes.withUnsafeReadableBytes { String(decoding: UnsafeRawBufferPointer(rebasing: $0[range]), as: UTF8.self) }
     }
 
     /// The name of the field at `index`, as received.
@@ -33,6 +35,22 @@ extension HTTP1FieldSection {
     /// The name of the field at `index` as a String (case preserved).
     public func nameString(at index: Int) -> String {
         string(headers[index].name)
+    }
+
+    /// The name of the field at `index` as a lowercase String (HTTP/2's form), mapped byte by byte from the
+    /// section's storage (names are tokens: ASCII only).
+    public func lowercasedNameString(at index: Int) -> String {
+        let range = headers[index].name
+        guard range.lowerBound >= 0, range.upperBound <= bytes.readableBytes else { return "" }
+        return bytes.withUnsafeReadableBytes { raw in
+            String(unsafeUninitializedCapacity: range.count) { out in
+                for offset in 0..<range.count {
+                    let byte = raw[range.lowerBound &+ offset]
+                    out[offset] = byte &- UInt8(ascii: "A") < 26 ? byte | 0x20 : byte
+                }
+                return range.count
+            }
+        }
     }
 
     /// The value of the field at `index` as a String.

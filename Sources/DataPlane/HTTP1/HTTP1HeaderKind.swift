@@ -45,6 +45,15 @@ public enum HTTP1HeaderKind: UInt8, Sendable, Hashable {
         }
     }
 
+    /// Fields HTTP/2 forbids (RFC 9113 §8.2.2) plus the framing field HTTP/2 replaces: never carried into an
+    /// HTTP/2 message.
+    public var isConnectionSpecific: Bool {
+        switch self {
+        case .connection, .keepAlive, .proxyConnection, .transferEncoding, .upgrade, .te: true
+        default: false
+        }
+    }
+
     /// Classifies the (already validated, token-only) name at `range` of `p`, ignoring ASCII case.
     static func classify(_ p: UnsafeRawBufferPointer, _ range: Range<Int>) -> HTTP1HeaderKind {
         @inline(__always) func eq(_ name: StaticString) -> Bool {

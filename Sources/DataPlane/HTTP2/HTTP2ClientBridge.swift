@@ -58,8 +58,8 @@ final class HTTP2ClientBridge: ChannelDuplexHandler {
         isHEAD = head.isMethod("HEAD")
         var grpc = false
         for index in head.headers.indices where head.headers[index].kind != .host {
-            let name = head.nameString(at: index).lowercased()
-            if HTTP2MessageFramer.isConnectionSpecific(name) { continue }
+            if head.headers[index].kind.isConnectionSpecific { continue }
+            let name = head.lowercasedNameString(at: index)
             let value = head.valueString(at: index)
             if name == "content-type" && value.hasPrefix("application/grpc") { grpc = true }
             headers.add(name: name, value: value)

@@ -32,10 +32,7 @@ struct HTTP2MessageFramer {
         case .trailers(let trailers):
             takePendingHead(into: &frames)
             var fields = HPACKHeaders()
-            for index in trailers.headers.indices {
-                let name = trailers.nameString(at: index).lowercased()
-                if !Self.isConnectionSpecific(name) { fields.add(name: name, value: trailers.valueString(at: index)) }
-            }
+            Self.addFields(of: trailers, to: &fields)
             frames.append(.headers(.init(headers: fields, endStream: true)))
             ended = true
         case .end:
@@ -65,6 +62,15 @@ struct HTTP2MessageFramer {
 
     /// Marks the message as ended (the other side closed it).
     mutating func markEnded() { ended = true }
+
+    /// Adds the fields of an HTTP/1.1 section that HTTP/2 may carry, names lowercased. They are sent without
+    /// indexing (most response values change from one response to the next, as nginx's HPACK encoder assumes
+    /// too): the encoder then only looks names up in the static table instead of searching its dynamic table.
+    static func addFields(of section: some HTTP1FieldSection, to fields: inout HPACKHeaders) {
+        for index in section.headers.indices where !section.headers[index].kind.isConnectionSpecific {
+            fields.add(name: section.lowercasedNameString(at: index), value: section.valueString(at: index), indexing: .nonIndexable)
+        }
+    }
 
     /// Fields HTTP/2 forbids (RFC 9113 §8.2.2) plus framing fields the other side recomputes.
     static func isConnectionSpecific(_ name: String) -> Bool {

@@ -17,7 +17,12 @@ enum HTTP2Server {
             HTTP2Setting(parameter: .maxHeaderListSize, value: 64 * 1024),
             HTTP2Setting(parameter: .initialWindowSize, value: 1 << 20),
         ]
+        // Request blocks are checked by the stream's bridge as it reads them (``HTTP2RequestFields``); response
+        // blocks are built from HTTP/1.1 heads the response parser already checked.
+        connectionConfiguration.headerBlockValidation = .disabled
         let streamConfiguration = NIOHTTP2Handler.StreamConfiguration()
+        // Every stream of the connection has the same client: its forwarding lines are built once, here.
+        let forwarding = ForwardingContext(channel: channel, scheme: scheme, trustForwardedHeaders: loop.configuration.useForwardedHeaders)
         _ = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
             mode: .server,
             connectionConfiguration: connectionConfiguration,
@@ -26,7 +31,7 @@ enum HTTP2Server {
         ) { stream in
             stream.eventLoop.makeCompletedFuture {
                 try stream.pipeline.syncOperations.addHandler(HTTP2ServerBridge())
-                try stream.pipeline.syncOperations.addHandler(ProxyHandler(loop: loop, scheme: scheme))
+                try stream.pipeline.syncOperations.addHandler(ProxyHandler(loop: loop, scheme: scheme, forwarding: forwarding))
             }
         }
         // Connection-level frames (stream 0) pass the HTTP/2 handler; the manager sees them and sends GOAWAY on drain.

@@ -35,6 +35,10 @@ final class HTTP2ServerBridge: ChannelDuplexHandler {
                 context.fireChannelRead(NIOAny(request))
                 if headers.endStream { requestEnded = true }
             } else if !requestEnded {
+                guard HTTP2RequestFields.trailersAreValid(headers.headers) else {
+                    resetStream(context: context, code: .protocolError)
+                    return
+                }
                 var out = context.channel.allocator.buffer(capacity: 64)
                 if requestChunked {
                     out.writeStaticString("0\r\n")
@@ -60,39 +64,25 @@ final class HTTP2ServerBridge: ChannelDuplexHandler {
         }
     }
 
-    /// The HTTP/1.1 request head for the stream's HEADERS: request line from the pseudo-headers, `Host` from
-    /// `:authority`, the regular fields (connection-specific ones dropped), and framing for the body.
+    /// The HTTP/1.1 request head for the stream's HEADERS (nil when the block is malformed, see
+    /// ``HTTP2RequestFields``): request line from the pseudo-headers, `Host` from `:authority`, the regular fields,
+    /// and framing for the body.
     private func requestHead(_ headers: HPACKHeaders, endStream: Bool, allocator: ByteBufferAllocator) -> ByteBuffer? {
-        var method: String?
-        var path: String?
-        var authority: String?
-        var hasHost = false
-        var contentLength: String?
-        for (name, value, _) in headers {
-            switch name {
-            case ":method": method = value
-            case ":path": path = value
-            case ":authority": authority = value
-            case "host": hasHost = true
-            case "content-length": contentLength = value
-            default: break
-            }
-        }
-        guard let method, let path, !method.isEmpty, !path.isEmpty else { return nil }
-        isHEAD = method == "HEAD"
+        guard let fields = HTTP2RequestFields.parse(headers) else { return nil }
+        isHEAD = fields.method == "HEAD"
         responseParser.expectResponse(toHEAD: isHEAD)
         var out = allocator.buffer(capacity: 256)
-        out.writeString(method)
+        out.writeString(fields.method)
         out.writeStaticString(" ")
-        out.writeString(path)
+        out.writeString(fields.path)
         out.writeStaticString(" HTTP/1.1\r\n")
-        if !hasHost {
+        if !fields.hasHost {
             out.writeStaticString("host: ")
-            out.writeString(authority ?? "")
+            out.writeString(fields.authority ?? "")
             out.writeStaticString("\r\n")
         }
         Self.writeFields(headers, into: &out)
-        if !endStream && contentLength == nil {
+        if !endStream && !fields.hasContentLength {
             requestChunked = true
             out.writeStaticString("transfer-encoding: chunked\r\n")
         }
@@ -102,7 +92,7 @@ final class HTTP2ServerBridge: ChannelDuplexHandler {
 
     /// Writes regular (non-pseudo, not connection-specific) fields as HTTP/1.1 field lines.
     static func writeFields(_ headers: HPACKHeaders, into out: inout ByteBuffer) {
-        for (name, value, _) in headers where !name.hasPrefix(":") && !HTTP2MessageFramer.isConnectionSpecific(name) {
+        for (name, value, _) in headers where name.utf8.first != UInt8(ascii: ":") && !HTTP2MessageFramer.isConnectionSpecific(name) {
             out.writeString(name)
             out.writeStaticString(": ")
             out.writeString(value)
@@ -148,11 +138,7 @@ final class HTTP2ServerBridge: ChannelDuplexHandler {
         var headers = HPACKHeaders()
         headers.reserveCapacity(head.headers.count + 1)
         headers.add(name: ":status", value: String(head.status))
-        for index in head.headers.indices {
-            let name = head.nameString(at: index).lowercased()
-            if HTTP2MessageFramer.isConnectionSpecific(name) { continue }
-            headers.add(name: name, value: head.valueString(at: index))
-        }
+        HTTP2MessageFramer.addFields(of: head, to: &headers)
         return headers
     }
 

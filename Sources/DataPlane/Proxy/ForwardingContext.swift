@@ -28,6 +28,19 @@ struct ForwardingContext {
         )
         fixedTail = tail
     }
+
+    /// A placeholder until a connection's context is known.
+    static let unknown = ForwardingContext(clientAddress: "unknown", scheme: "http", listenerPort: 0, trustForwardedHeaders: false)
+
+    /// The context of the connection `channel` (its TCP peer and local port), for `scheme`.
+    init(channel: any Channel, scheme: String, trustForwardedHeaders: Bool) {
+        self.init(
+            clientAddress: channel.remoteAddress?.ipAddress ?? "unknown",
+            scheme: scheme,
+            listenerPort: channel.localAddress?.port ?? 0,
+            trustForwardedHeaders: trustForwardedHeaders
+        )
+    }
 }
 
 /// The `X-Request-ID` to send: the client's (kept as received) or a new random one.

@@ -34,8 +34,11 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     private var parser: HTTP1RequestParser
     private var buffer = ByteBuffer()
     private var phase = Phase.idle
-    /// The client side of this connection (peer address, port, scheme) and its fixed forwarding lines.
-    private var forwarding = ForwardingContext(clientAddress: "unknown", scheme: "http", listenerPort: 0, trustForwardedHeaders: false)
+    /// The client side of this connection (peer address, port, scheme) and its fixed forwarding lines: given by
+    /// the HTTP/2 connection to each of its streams, otherwise read from the channel when the handler is added.
+    private var forwarding: ForwardingContext
+    /// Whether `forwarding` is still to be read from the channel (it was not given).
+    private var forwardingFromChannel: Bool
     private var requestsServed = 0
     private var quiescing = false
     /// The client half-closed: once the buffered requests are answered, the connection closes.
@@ -45,9 +48,12 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     private var needsUpstreamFlush = false
     private var timer: ConnectionTimer?
 
-    init(loop: LoopContext, scheme: String = "http") {
+    /// A handler for a connection of `scheme`; `forwarding` is given for the streams of an HTTP/2 connection.
+    init(loop: LoopContext, scheme: String = "http", forwarding: ForwardingContext? = nil) {
         self.loop = loop
         self.scheme = scheme
+        self.forwarding = forwarding ?? .unknown
+        self.forwardingFromChannel = forwarding == nil
         self.parser = HTTP1RequestParser(
             limits: HTTP1Limits(maxHeadBytes: loop.configuration.maxHeadBytes, maxHeaderCount: loop.configuration.maxHeaderCount)
         )
@@ -58,15 +64,16 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         timer = ConnectionTimer(eventLoop: context.eventLoop) { [weak self] in self?.timerFired() }
-        forwarding = ForwardingContext(
-            clientAddress: context.channel.remoteAddress?.ipAddress ?? "unknown",
-            scheme: scheme,
-            listenerPort: context.channel.localAddress?.port ?? 0,
-            trustForwardedHeaders: loop.configuration.useForwardedHeaders
-        )
         loop.metrics.connectionsOpened.wrappingAdd(1, ordering: .relaxed)
         loop.metrics.connectionsActive.wrappingAdd(1, ordering: .relaxed)
-        arm(.keepAlive, after: loop.configuration.clientHeaderTimeout)
+        if forwardingFromChannel {
+            forwardingFromChannel = false
+            forwarding = ForwardingContext(
+                channel: context.channel, scheme: scheme, trustForwardedHeaders: loop.configuration.useForwardedHeaders)
+            // A connection waits for its first request head under the header timeout. An HTTP/2 stream (given its
+            // context by the connection) is created with its whole request head, which is read right after.
+            arm(.keepAlive, after: loop.configuration.clientHeaderTimeout)
+        }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -378,7 +385,9 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
             case .failure(let error):
                 loop.metrics.upstreamConnectFailures.wrappingAdd(1, ordering: .relaxed)
                 let failure: ProxyError =
-                    if case ChannelError.connectTimeout = error { .connectTimeout } else { .connectFailed("connect to \(endpoint) failed: \(error)") }
+                    if case ChannelError.connectTimeout = error { .connectTimeout } else {
+                        .connectFailed("connect to \(endpoint) failed: \(error)")
+                    }
                 exchange.lastError = failure
                 loop.metrics.retries.wrappingAdd(1, ordering: .relaxed)
                 connectUpstream(exchange)

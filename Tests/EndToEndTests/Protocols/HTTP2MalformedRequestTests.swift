@@ -1,0 +1,57 @@
+import Foundation
+import Testing
+
+/// Malformed HTTP/2 requests (RFC 9113 §8.2, §8.3) through the real binary, sent by python `h2` with its own checks
+/// off (`h2_malformed_client.py`): every one is refused with RST_STREAM PROTOCOL_ERROR on its stream, none reaches the
+/// backend (an HTTP/2 field carrying CR or LF would otherwise become extra HTTP/1.1 lines towards it), and the
+/// connection goes on serving the next request. Well-formed requests beside them (`te: trailers`, a body with
+/// trailers) are answered.
+@Suite(.serialized)
+struct HTTP2MalformedRequestTests {
+    /// How the client reaches the proxy.
+    enum Transport: String, CaseIterable, CustomTestStringConvertible {
+        case h2c, tls
+        var testDescription: String { rawValue }
+    }
+
+    /// The cases the client sends that must be answered.
+    static let wellFormed = ["valid", "te-trailers", "body-and-trailers"]
+
+    @Test(
+        "each malformed header block resets its own stream with PROTOCOL_ERROR; the connection keeps serving", arguments: Transport.allCases
+    )
+    func malformedRequestsAreReset(transport: Transport) async throws {
+        let scenario = try await EchoScenario.start()
+        defer { scenario.stop() }
+        let (port, authority, tls): (Int, String, [String]) =
+            switch transport {
+            case .h2c: (scenario.gatehouse.httpPort, "plain.example.test", [])
+            case .tls: (scenario.gatehouse.httpsPort, EchoScenario.host, ["--tls", scenario.certificate.certificateFile.path])
+            }
+        let client = try ChildProcess(
+            ProtocolFixtures.python,
+            [ProtocolFixtures.path("h2_malformed_client.py"), "--port", String(port), "--authority", authority] + tls
+        )
+        let status = try await client.waitForExit(timeout: .seconds(240))
+        #expect(status == 0, "\(client.output) \(client.errors.suffix(2000))")
+
+        var outcomes: [String: String] = [:]
+        for line in client.lines(startingWith: "case ") {
+            let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
+            if parts.count == 2 { outcomes[parts[0]] = parts[1] }
+        }
+        #expect(outcomes.count == 63, "every case and its follow-up printed a line: \(client.output)")
+        for (name, outcome) in outcomes.sorted(by: { $0.key < $1.key }) {
+            if Self.wellFormed.contains(name) || name.hasSuffix("-after") {
+                #expect(outcome == "status 200", "\(name): \(outcome)")
+            } else if name == "empty-name" {
+                // The HPACK decoder refuses an empty name before any header check: a connection error
+                // (GOAWAY COMPRESSION_ERROR); the follow-up request then goes on a new connection.
+                #expect(outcome == "goaway 9", "\(name): \(outcome)")
+            } else {
+                #expect(outcome == "reset 1", "\(name) is refused on its own stream with PROTOCOL_ERROR: \(outcome)")
+            }
+        }
+        #expect(scenario.gatehouse.process.isRunning)
+    }
+}
