@@ -1,5 +1,6 @@
-/// One decoded object of a kind Gatehouse reads.
-public enum KubeObject: Hashable, Sendable {
+/// One decoded object of a kind Gatehouse reads. Indirect: the object lives in one box that every copy shares
+/// (the decoder's document cache, the manifest store's files and admitted versions, the cluster state).
+public indirect enum KubeObject: Hashable, Sendable {
     /// `networking.k8s.io/v1` Ingress.
     case ingress(Ingress)
     /// `networking.k8s.io/v1` IngressClass.

@@ -53,6 +53,84 @@ public enum ManifestDecoder {
         return result
     }
 
+    /// Decodes all documents of `text` like ``decode(_:source:)``, parsing again only the documents whose text
+    /// changed since the decode that filled `cache` (the previous version of the same file); refills `cache`.
+    /// Documents are told apart by their `---` lines, which YAML only allows at the start of a document; a file
+    /// with `...` or `%` directive lines, or a document that does not parse on its own, is decoded whole (a syntax
+    /// error is then reported with its line in the file).
+    public static func decode(_ text: String, source: String, cache: inout ManifestDocumentCache) -> Result {
+        guard let chunks = documentChunks(text) else {
+            cache = ManifestDocumentCache()
+            return decode(text, source: source)
+        }
+        var result = Result()
+        var next = ManifestDocumentCache()
+        next.entries.reserveCapacity(chunks.count)
+        var index = 0
+        for chunk in chunks {
+            var entry: ManifestDocumentCache.Entry
+            let key = ManifestDocumentCache.Key(chunk)
+            if let cached = cache.entries[key],
+                cached.firstDocument == index + 1 || cached.result.issues.isEmpty && cached.result.failedRefs.isEmpty
+            {
+                entry = cached
+            } else {
+                next.parsedLastTime += 1
+                entry = ManifestDocumentCache.Entry(firstDocument: index + 1, documents: 0, result: Result())
+                do {
+                    var documents = try Yams.compose_all(yaml: String(chunk), .basic)
+                    while let node = documents.next() {
+                        entry.documents += 1
+                        decodeDocument(node, document: index + entry.documents, source: source, into: &entry.result)
+                    }
+                    if let error = documents.error { throw error }
+                } catch {
+                    cache = ManifestDocumentCache()
+                    return decode(text, source: source)
+                }
+            }
+            index += entry.documents
+            result.objects += entry.result.objects
+            result.issues += entry.result.issues
+            result.ignoredKinds += entry.result.ignoredKinds
+            result.failedRefs += entry.result.failedRefs
+            next.entries[key] = entry
+        }
+        cache = next
+        return result
+    }
+
+    /// The text of each document of `text`, split before every `---` line (a line of `---` alone or followed by a
+    /// space or tab: YAML forbids one inside any scalar, so each starts a document); nil when the text has
+    /// `...` or `%` lines, whose meaning spans documents.
+    static func documentChunks(_ text: String) -> [Substring]? {
+        var chunks: [Substring] = []
+        let utf8 = text.utf8
+        var start = utf8.startIndex
+        var lineStart = utf8.startIndex
+        while lineStart < utf8.endIndex {
+            let lineEnd = utf8[lineStart...].firstIndex(of: UInt8(ascii: "\n")) ?? utf8.endIndex
+            let line = utf8[lineStart..<lineEnd]
+            if let first = line.first,
+                first == UInt8(ascii: "%") || (first == UInt8(ascii: "-") || first == UInt8(ascii: ".")) && line.count >= 3
+            {
+                let marker = line.prefix(3)
+                let isDashes = marker.elementsEqual("---".utf8)
+                let isDots = marker.elementsEqual("...".utf8)
+                let after = line.dropFirst(3).first
+                let endsMarker = after == nil || after == UInt8(ascii: " ") || after == UInt8(ascii: "\t") || after == UInt8(ascii: "\r")
+                if first == UInt8(ascii: "%") || isDots && endsMarker { return nil }
+                if isDashes && endsMarker && lineStart > start {
+                    chunks.append(text[start..<lineStart])
+                    start = lineStart
+                }
+            }
+            lineStart = lineEnd < utf8.endIndex ? utf8.index(after: lineEnd) : lineEnd
+        }
+        if start < utf8.endIndex || chunks.isEmpty { chunks.append(text[start...]) }
+        return chunks
+    }
+
     /// Decodes one document (or each item of a `List`).
     static func decodeDocument(_ node: Node, document: Int, source: String, into result: inout Result) {
         let fileRef = ObjectRef(kind: "File", namespace: nil, name: source)
@@ -176,4 +254,54 @@ public enum ManifestDecoder {
         }
         return String(describing: error)
     }
+}
+
+/// What ``ManifestDecoder/decode(_:source:cache:)`` keeps of a file's last decode: each document's outcome by the
+/// document's text.
+public struct ManifestDocumentCache: Sendable {
+    /// The outcome of one document's text.
+    struct Entry: Sendable {
+        /// The number of its first document in the file (issues name it).
+        var firstDocument: Int
+        /// How many documents the text holds (0 for comments only, else 1).
+        var documents: Int
+        /// What decoding it gave.
+        var result: ManifestDecoder.Result
+    }
+
+    /// A document's text, stood for by its length and two independently keyed 64-bit SipHash digests of its bytes
+    /// (the texts themselves are not kept: with 10,000 Ingresses they are megabytes).
+    struct Key: Hashable, Sendable {
+        let length: Int
+        let first: Int
+        let second: Int
+
+        init(_ text: Substring) {
+            var first = Hasher()
+            var second = Hasher()
+            first.combine(0x243F_6A88_85A3_08D3 as UInt64)
+            second.combine(0x1319_8A2E_0370_7344 as UInt64)
+            let hashed: Void? = text.utf8.withContiguousStorageIfAvailable { bytes in
+                first.combine(bytes: UnsafeRawBufferPointer(bytes))
+                second.combine(bytes: UnsafeRawBufferPointer(bytes))
+            }
+            if hashed == nil {
+                for byte in text.utf8 {
+                    first.combine(byte)
+                    second.combine(byte)
+                }
+            }
+            length = text.utf8.count
+            self.first = first.finalize()
+            self.second = second.finalize()
+        }
+    }
+
+    /// Outcomes by document text.
+    var entries: [Key: Entry] = [:]
+    /// How many document texts the last decode parsed (the others were reused); for tests and diagnostics.
+    public internal(set) var parsedLastTime = 0
+
+    /// An empty cache.
+    public init() {}
 }

@@ -29,6 +29,8 @@ public struct ManifestStore: Sendable {
 
     /// The last good decode of each file.
     private var files: [String: FileObjects] = [:]
+    /// Each file's decoded documents by text, so that an edit parses only the documents it changed.
+    private var documentCaches: [String: ManifestDocumentCache] = [:]
     /// File-level problems (syntax errors) by file.
     private var fileIssues: [String: [ConfigIssue]] = [:]
     /// Object-level problems from decoding, by file.
@@ -59,7 +61,7 @@ public struct ManifestStore: Sendable {
 
     /// Replaces the contents of one file.
     public mutating func update(path: String, text: String) {
-        let result = ManifestDecoder.decode(text, source: path)
+        let result = ManifestDecoder.decode(text, source: path, cache: &documentCaches[path, default: ManifestDocumentCache()])
         if result.syntaxError {
             var issues = result.issues
             if files[path] != nil {
@@ -92,6 +94,7 @@ public struct ManifestStore: Sendable {
     public mutating func remove(path: String) {
         forgetObjects(of: path)
         files[path] = nil
+        documentCaches[path] = nil
         fileIssues[path] = nil
         decodeIssues[path] = nil
         failedRefs[path] = nil
