@@ -1,7 +1,9 @@
 import NIOCore
 
 /// One deadline per connection, rescheduled lazily: moving the deadline later costs nothing (the scheduled task
-/// reschedules itself when it fires early), so per-request timeouts don't schedule a task per read.
+/// reschedules itself when it fires early), so per-request timeouts don't schedule a task per read. The scheduled
+/// task holds the timer and the timer its owner's callback strongly (a weak reference would move their reference
+/// counting to a slower side table for good): the owner calls ``cancel()`` and drops the timer when it goes away.
 final class ConnectionTimer {
     /// What the deadline is for.
     private(set) var purpose: ProxyHandler.TimerPurpose?
@@ -37,9 +39,7 @@ final class ConnectionTimer {
 
     private func schedule(at time: NIODeadline) {
         scheduledAt = time
-        scheduled = eventLoop.assumeIsolated().scheduleTask(deadline: time) { [weak self] in
-            self?.fired()
-        }
+        scheduled = eventLoop.assumeIsolated().scheduleTask(deadline: time) { self.fired() }
     }
 
     private func fired() {

@@ -47,6 +47,10 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     private var readPending = false
     private var needsUpstreamFlush = false
     private var timer: ConnectionTimer?
+    /// The last timeout armed and its conversion (a `Duration`'s components are slow to read; the same few
+    /// timeouts are armed over and over).
+    private var lastArmedDuration = Duration.zero
+    private var lastArmedAmount = TimeAmount.zero
 
     /// A handler for a connection of `scheme`; `forwarding` is given for the streams of an HTTP/2 connection.
     init(loop: LoopContext, scheme: String = "http", forwarding: ForwardingContext? = nil) {
@@ -63,7 +67,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        timer = ConnectionTimer(eventLoop: context.eventLoop) { [weak self] in self?.timerFired() }
+        // The timer holds this handler until `handlerRemoved` cancels and drops it (see ``ConnectionTimer``).
+        timer = ConnectionTimer(eventLoop: context.eventLoop) { self.timerFired() }
         loop.metrics.connectionsOpened.wrappingAdd(1, ordering: .relaxed)
         loop.metrics.connectionsActive.wrappingAdd(1, ordering: .relaxed)
         if forwardingFromChannel {
@@ -79,6 +84,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     func handlerRemoved(context: ChannelHandlerContext) {
         loop.metrics.connectionsActive.wrappingSubtract(1, ordering: .relaxed)
         timer?.cancel()
+        timer = nil
         releaseUpstreamOnClose()
         self.context = nil
     }
@@ -723,7 +729,11 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
 
     /// Sets the connection's deadline (see ``ConnectionTimer``).
     private func arm(_ purpose: TimerPurpose, after duration: Duration) {
-        arm(purpose, after: TimeAmount(duration))
+        if duration != lastArmedDuration {
+            lastArmedDuration = duration
+            lastArmedAmount = TimeAmount(duration)
+        }
+        arm(purpose, after: lastArmedAmount)
     }
 
     /// Sets the connection's deadline (see ``ConnectionTimer``).

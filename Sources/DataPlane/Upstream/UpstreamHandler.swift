@@ -11,8 +11,6 @@ final class UpstreamHandler: ChannelDuplexHandler {
     /// atomic side-table traffic on every event): the pool clears it on release and discard, and it is cleared
     /// when the connection closes, so no cycle outlives an exchange.
     var delegate: (any UpstreamDelegate)?
-    /// Called when the connection closes, so the pool can forget it.
-    var onClose: (() -> Void)?
     private var parser: HTTP1ResponseParser
     private var buffer = ByteBuffer()
     private var receivedResponse = false
@@ -140,8 +138,6 @@ final class UpstreamHandler: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        onClose?()
-        onClose = nil
         guard let delegate else { return }
         self.delegate = nil
         guard !failed else { return }

@@ -15,7 +15,9 @@ struct PoolKey: Hashable {
 /// The upstream connections of one event loop. HTTP/1.1 connections (plain or TLS) are kept idle between
 /// requests, by endpoint and protocol; HTTP/2 connections (gRPC) are shared by many streams, one stream per
 /// request. Used only on its loop, so it takes no lock. Idle HTTP/1.1 connections older than the idle timeout
-/// are closed by a sweep that runs while any are idle.
+/// are closed by a sweep that runs while any are idle. An idle connection the backend closes stays listed until
+/// it would be taken, the sweep runs or its endpoint's list is full (no closure or weak reference per release:
+/// either costs an allocation, and a weak one moves the object's reference counting to a slower side table).
 final class UpstreamPool {
     private let eventLoop: any EventLoop
     private let configuration: ProxyConfiguration
@@ -139,17 +141,14 @@ final class UpstreamPool {
     func release(_ connection: UpstreamConnection) {
         connection.handler.delegate = nil
         if connection.isStream { return }
-        guard connection.channel.isActive, (idle[connection.key]?.count ?? 0) < configuration.maxIdlePerEndpoint else {
+        let key = connection.key
+        if let count = idle[key]?.count, count >= configuration.maxIdlePerEndpoint { pruneClosed(key) }
+        guard connection.channel.isActive, (idle[key]?.count ?? 0) < configuration.maxIdlePerEndpoint else {
             connection.close()
             return
         }
         connection.idleSince = .now()
         connection.handler.resumeReading()
-        let key = connection.key
-        connection.handler.onClose = { [weak self, weak connection] in
-            guard let self, let connection else { return }
-            self.forget(connection, key: key)
-        }
         idle[key, default: []].append(connection)
         idleCount += 1
         scheduleSweep()
@@ -158,16 +157,16 @@ final class UpstreamPool {
     /// Closes a connection (or resets a stream) that cannot be reused.
     func discard(_ connection: UpstreamConnection) {
         connection.handler.delegate = nil
-        connection.handler.onClose = nil
         connection.close()
     }
 
-    /// Removes a closed connection from the idle lists.
-    private func forget(_ connection: UpstreamConnection, key: PoolKey) {
-        guard var stack = idle[key], let index = stack.firstIndex(where: { $0 === connection }) else { return }
-        stack.remove(at: index)
+    /// Drops the connections the backend closed from `key`'s idle list.
+    private func pruneClosed(_ key: PoolKey) {
+        guard var stack = idle[key] else { return }
+        let before = stack.count
+        stack.removeAll { !$0.channel.isActive }
         idle[key] = stack.isEmpty ? nil : stack
-        idleCount -= 1
+        idleCount -= before - stack.count
     }
 
     /// Closes every idle connection and every HTTP/2 connection (shutdown).
@@ -176,7 +175,6 @@ final class UpstreamPool {
         idle = [:]
         idleCount = 0
         for connection in all {
-            connection.handler.onClose = nil
             connection.close()
         }
         for connection in http2Connections.values { connection.channel.close(promise: nil) }
@@ -188,16 +186,21 @@ final class UpstreamPool {
     /// Runs the idle sweep while connections are idle.
     private func scheduleSweep() {
         guard sweep == nil else { return }
-        sweep = eventLoop.assumeIsolated().scheduleTask(in: .seconds(1)) { [weak self] in
-            guard let self else { return }
+        // A strong capture: the pool lives as long as its loop, and `closeAll` cancels the sweep.
+        sweep = eventLoop.assumeIsolated().scheduleTask(in: .seconds(1)) {
             self.sweep = nil
             let limit = NIODeadline.now() - TimeAmount(self.configuration.upstreamIdleTimeout)
             for (key, stack) in self.idle {
-                for connection in stack where connection.idleSince < limit {
-                    self.forget(connection, key: key)
-                    connection.handler.onClose = nil
-                    connection.close()
+                var kept: [UpstreamConnection] = []
+                for connection in stack {
+                    if connection.idleSince < limit || !connection.channel.isActive {
+                        connection.close()
+                    } else {
+                        kept.append(connection)
+                    }
                 }
+                self.idleCount -= stack.count - kept.count
+                self.idle[key] = kept.isEmpty ? nil : kept
             }
             if self.idleCount > 0 { self.scheduleSweep() }
         }
