@@ -38,9 +38,10 @@ final class UpstreamPool {
     }
 
     /// An idle, open HTTP/1.1 connection for `key`, if there is one (most recently used first).
+    /// The list is edited in place (an emptied one stays until the sweep): one lookup, no copy of the array.
     func takeIdle(_ key: PoolKey) -> UpstreamConnection? {
-        while var stack = idle[key], let connection = stack.popLast() {
-            idle[key] = stack.isEmpty ? nil : stack
+        guard idleCount > 0 else { return nil }
+        while let connection = idle[key]?.popLast() {
             idleCount -= 1
             if connection.channel.isActive {
                 connection.reused = true
@@ -142,8 +143,12 @@ final class UpstreamPool {
         connection.handler.delegate = nil
         if connection.isStream { return }
         let key = connection.key
-        if let count = idle[key]?.count, count >= configuration.maxIdlePerEndpoint { pruneClosed(key) }
-        guard connection.channel.isActive, (idle[key]?.count ?? 0) < configuration.maxIdlePerEndpoint else {
+        var count = idle[key]?.count ?? 0
+        if count >= configuration.maxIdlePerEndpoint {
+            pruneClosed(key)
+            count = idle[key]?.count ?? 0
+        }
+        guard connection.channel.isActive, count < configuration.maxIdlePerEndpoint else {
             connection.close()
             return
         }

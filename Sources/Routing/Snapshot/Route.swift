@@ -49,7 +49,11 @@ public struct Route: Sendable {
         @usableFromInline var matcher: PathMatcher
         @usableFromInline var backend: RouteBackend
         @usableFromInline var policy: RoutePolicy
-        @usableFromInline var rewrite: PathRewrite?
+        @usableFromInline var rewrite: PathRewrite? {
+            didSet { rewrites = rewrite != nil }
+        }
+        /// Whether `rewrite` is set: read per request without copying the optional rewrite out of the box.
+        @usableFromInline private(set) var rewrites: Bool
         @usableFromInline var redirectToHTTPS: Bool
 
         init(
@@ -61,6 +65,7 @@ public struct Route: Sendable {
             self.backend = backend
             self.policy = policy
             self.rewrite = rewrite
+            self.rewrites = rewrite != nil
             self.redirectToHTTPS = redirectToHTTPS
         }
 
@@ -121,7 +126,7 @@ public struct Route: Sendable {
     /// The request target to send upstream for a request whose normalized path is `path` and whose raw query
     /// (without `?`) is `query`; nil when the target is forwarded exactly as received.
     public func upstreamTarget(path: String, query: Substring?) -> String? {
-        guard let rewrite else { return nil }
+        guard storage.rewrites, let rewrite = storage.rewrite else { return nil }
         return rewrite.apply(path: path, query: query)
     }
 }
