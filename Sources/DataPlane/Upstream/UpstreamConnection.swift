@@ -31,6 +31,9 @@ final class UpstreamConnection {
     /// Flushes pending writes.
     func flush() { handler.context?.flush() }
 
+    /// Whether the connection is still open (its handler has not seen it close).
+    var isOpen: Bool { !handler.closed }
+
     /// Whether the socket accepts more writes without queueing.
     var isWritable: Bool { channel.isWritable }
 

@@ -11,6 +11,9 @@ final class UpstreamHandler: ChannelDuplexHandler {
     /// atomic side-table traffic on every event): the pool clears it on release and discard, and it is cleared
     /// when the connection closes, so no cycle outlives an exchange.
     var delegate: (any UpstreamDelegate)?
+    /// Whether the connection has closed (set when the channel goes inactive): read by the pool for every take
+    /// and release instead of asking the channel, which costs reference counting inside NIO.
+    private(set) var closed = false
     private var parser: HTTP1ResponseParser
     private var buffer = ByteBuffer()
     private var receivedResponse = false
@@ -138,6 +141,7 @@ final class UpstreamHandler: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        closed = true
         guard let delegate else { return }
         self.delegate = nil
         guard !failed else { return }

@@ -43,7 +43,7 @@ final class UpstreamPool {
         guard idleCount > 0 else { return nil }
         while let connection = idle[key]?.popLast() {
             idleCount -= 1
-            if connection.channel.isActive {
+            if connection.isOpen {
                 connection.reused = true
                 return connection
             }
@@ -148,7 +148,7 @@ final class UpstreamPool {
             pruneClosed(key)
             count = idle[key]?.count ?? 0
         }
-        guard connection.channel.isActive, count < configuration.maxIdlePerEndpoint else {
+        guard connection.isOpen, count < configuration.maxIdlePerEndpoint else {
             connection.close()
             return
         }
@@ -169,7 +169,7 @@ final class UpstreamPool {
     private func pruneClosed(_ key: PoolKey) {
         guard var stack = idle[key] else { return }
         let before = stack.count
-        stack.removeAll { !$0.channel.isActive }
+        stack.removeAll { !$0.isOpen }
         idle[key] = stack.isEmpty ? nil : stack
         idleCount -= before - stack.count
     }
@@ -198,7 +198,7 @@ final class UpstreamPool {
             for (key, stack) in self.idle {
                 var kept: [UpstreamConnection] = []
                 for connection in stack {
-                    if connection.idleSince < limit || !connection.channel.isActive {
+                    if connection.idleSince < limit || !connection.isOpen {
                         connection.close()
                     } else {
                         kept.append(connection)
