@@ -90,14 +90,29 @@ final class HTTP2ServerBridge: ChannelDuplexHandler {
         return out
     }
 
-    /// Writes regular (non-pseudo, not connection-specific) fields as HTTP/1.1 field lines.
+    /// Writes regular (non-pseudo, not connection-specific) fields as HTTP/1.1 field lines. Cookie fields, which
+    /// an HTTP/2 client may send one crumb each, become one `cookie` line joined with `"; "` (RFC 9113 §8.2.3).
     static func writeFields(_ headers: HPACKHeaders, into out: inout ByteBuffer) {
+        var cookies = 0
         for (name, value, _) in headers where name.utf8.first != UInt8(ascii: ":") && !HTTP2MessageFramer.isConnectionSpecific(name) {
+            if name == "cookie" {
+                cookies += 1
+                continue
+            }
             out.writeString(name)
             out.writeStaticString(": ")
             out.writeString(value)
             out.writeStaticString("\r\n")
         }
+        guard cookies > 0 else { return }
+        out.writeStaticString("cookie: ")
+        var first = true
+        for (name, value, _) in headers where name == "cookie" {
+            if !first { out.writeStaticString("; ") }
+            first = false
+            out.writeString(value)
+        }
+        out.writeStaticString("\r\n")
     }
 
     // MARK: Outbound: HTTP/1.1 response bytes → frames

@@ -4,7 +4,8 @@ import NIOCore
 /// a status line, `Date`, `Server`, a short plain-text body.
 enum ErrorResponse {
     /// Writes a complete response for `status` into `out`; no body for HEAD requests.
-    static func write(status: Int, headRequest: Bool, close: Bool, date: ByteBuffer, extraHeaders: String = "", into out: inout ByteBuffer) {
+    static func write(status: Int, headRequest: Bool, close: Bool, date: ByteBuffer, extraHeaders: String = "", into out: inout ByteBuffer)
+    {
         let reason = reasonPhrase(status)
         let body = "\(status) \(reason)\n"
         out.writeStaticString("HTTP/1.1 ")

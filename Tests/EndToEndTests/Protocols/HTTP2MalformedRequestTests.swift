@@ -5,7 +5,7 @@ import Testing
 /// off (`h2_malformed_client.py`): every one is refused with RST_STREAM PROTOCOL_ERROR on its stream, none reaches the
 /// backend (an HTTP/2 field carrying CR or LF would otherwise become extra HTTP/1.1 lines towards it), and the
 /// connection goes on serving the next request. Well-formed requests beside them (`te: trailers`, a body with
-/// trailers) are answered.
+/// trailers, cookie crumbs in separate fields, joined into one line for the backend) are answered.
 @Suite(.serialized)
 struct HTTP2MalformedRequestTests {
     /// How the client reaches the proxy.
@@ -15,7 +15,7 @@ struct HTTP2MalformedRequestTests {
     }
 
     /// The cases the client sends that must be answered.
-    static let wellFormed = ["valid", "te-trailers", "body-and-trailers"]
+    static let wellFormed = ["valid", "te-trailers", "body-and-trailers", "split-cookie"]
 
     @Test(
         "each malformed header block resets its own stream with PROTOCOL_ERROR; the connection keeps serving", arguments: Transport.allCases
@@ -40,7 +40,9 @@ struct HTTP2MalformedRequestTests {
             let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
             if parts.count == 2 { outcomes[parts[0]] = parts[1] }
         }
-        #expect(outcomes.count == 63, "every case and its follow-up printed a line: \(client.output)")
+        #expect(outcomes.count == 64, "every case and its follow-up printed a line: \(client.output)")
+        // Cookie crumbs sent as separate HTTP/2 fields reach the HTTP/1.1 backend as one line joined with "; ".
+        #expect(client.lines(startingWith: "cookie ") == ["a=1; b=2"], "\(client.output)")
         for (name, outcome) in outcomes.sorted(by: { $0.key < $1.key }) {
             if Self.wellFormed.contains(name) || name.hasSuffix("-after") {
                 #expect(outcome == "status 200", "\(name): \(outcome)")

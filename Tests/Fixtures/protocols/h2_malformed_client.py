@@ -11,10 +11,12 @@ header checks switched off, and prints one line per case:
   case NAME closed          the connection was closed without GOAWAY
   case NAME timeout         nothing decisive within 10 s
 After every malformed case a well-formed GET goes on the same connection (`case NAME-after ...`), so a reset that
-took the connection down shows. Exits 0 once every case has printed its line.
+took the connection down shows. For `split-cookie` (two cookie fields, RFC 9113 §8.2.3) it also prints
+`cookie VALUE`, the Cookie header the echo backend received. Exits 0 once every case has printed its line.
 """
 
 import argparse
+import json
 import socket
 import ssl
 import sys
@@ -26,6 +28,8 @@ import h2.events
 import h2.exceptions
 
 CASE_TIMEOUT = 10.0
+# The cases that must be answered (the others must be refused).
+WELL_FORMED = ("valid", "te-trailers", "body-and-trailers", "split-cookie")
 
 
 def request(authority, path="/malformed", method="GET", extra=()):
@@ -43,6 +47,7 @@ def cases(authority):
         ("te-trailers", request(authority, extra=[("te", "trailers")]), None, None),
         ("body-and-trailers", request(authority, method="POST", extra=[("content-type", "text/plain")]), b"hello",
          [(b"x-checksum", b"abc")]),
+        ("split-cookie", request(authority, extra=[("cookie", "a=1"), ("x-between", "1"), ("cookie", "b=2")]), None, None),
         ("uppercase-name", request(authority, extra=[("X-Upper", "v")]), None, None),
         ("space-in-name", request(authority, extra=[("x bad", "v")]), None, None),
         ("colon-in-name", request(authority, extra=[("x:bad", "v")]), None, None),
@@ -118,6 +123,7 @@ class Connection:
         self.flush()
         deadline = time.monotonic() + CASE_TIMEOUT
         status = None
+        self.body = bytearray()
         while time.monotonic() < deadline:
             try:
                 data = self.sock.recv(65536)
@@ -138,6 +144,8 @@ class Connection:
                 if isinstance(event, h2.events.ResponseReceived) and event.stream_id == stream:
                     status = dict(event.headers).get(b":status", b"?").decode()
                 elif isinstance(event, h2.events.DataReceived):
+                    if event.stream_id == stream:
+                        self.body += event.data
                     self.h2.acknowledge_received_data(event.flow_controlled_length, event.stream_id)
                 elif isinstance(event, h2.events.StreamEnded) and event.stream_id == stream:
                     self.flush()
@@ -163,7 +171,12 @@ def main():
         if connection.dead:
             connection = Connection(args)
         print(f"case {name} {connection.run(headers, body, trailers)}", flush=True)
-        if name not in ("valid", "te-trailers", "body-and-trailers"):
+        if name == "split-cookie":
+            try:
+                print(f"cookie {json.loads(bytes(connection.body))['headers'].get('cookie')}", flush=True)
+            except (ValueError, KeyError) as error:
+                print(f"cookie unreadable: {error}", flush=True)
+        if name not in WELL_FORMED:
             if connection.dead:
                 connection = Connection(args)
             print(f"case {name}-after {connection.run(request(args.authority, '/after'), None, None)}", flush=True)
