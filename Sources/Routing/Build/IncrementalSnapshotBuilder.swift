@@ -494,11 +494,7 @@ public struct IncrementalSnapshotBuilder: Sendable {
                     let source = RouteSource(ingress: ref, field: field, host: host, path: path, pathType: pathType)
                     collector.owners[key] = ref
                     if part.policy.useRegex || SnapshotBuilder.needsRewrite(part.policy, path: path) { collector.regexMode = true }
-                    collector.candidates.append(
-                        SnapshotBuilder.Candidate(
-                            route: Route(source: source, matcher: .exact(path), backend: resolved, policy: part.policy, rewrite: nil),
-                            key: key)
-                    )
+                    collector.candidates.append(SnapshotBuilder.Candidate(source: source, backend: resolved, policy: part.policy))
                 }
             }
         }

@@ -20,10 +20,12 @@ public struct SnapshotBuilder {
         self.now = now
     }
 
-    /// One path candidate before compilation.
+    /// One path candidate before compilation: the parts of its route, which is made once, when compiled (a route
+    /// made here and edited there would be a second box for every route of the snapshot).
     struct Candidate {
-        var route: Route
-        var key: String
+        var source: RouteSource
+        var backend: RouteBackend
+        var policy: RoutePolicy
     }
 
     /// Routes of one host while collecting.
@@ -54,44 +56,51 @@ public struct SnapshotBuilder {
         var ordered: [(route: Route, rank: Int, age: Int)] = []
         ordered.reserveCapacity(collector.candidates.count)
         for (age, candidate) in collector.candidates.enumerated() {
-            var route = candidate.route
-            let path = route.source.path
-            if let target = route.policy.rewriteTarget, needsRewrite(route.policy, path: path) {
+            let path = candidate.source.path
+            var rewrite: PathRewrite?
+            if let target = candidate.policy.rewriteTarget, needsRewrite(candidate.policy, path: path) {
                 do {
-                    route.rewrite = PathRewrite(pattern: try PatternRegex(path), target: target)
+                    rewrite = PathRewrite(pattern: try PatternRegex(path), target: target)
                 } catch {
                     issues.append(
                         ConfigIssue(
-                            object: route.source.ingress,
-                            .invalid(route.source.field + ".path", path, "not a valid regular expression for rewrite-target: \(error)")))
-                    continue
-                }
-            }
-            switch route.source.pathType {
-            case "Exact" where !collector.regexMode:
-                route.matcher = .exact(path)
-                exact[path] = route
-                continue
-            case "Prefix" where !collector.regexMode:
-                route.matcher = .prefix(PathMatcher.normalizedPrefix(path))
-                ordered.append((route, 0, age))
-            case "ImplementationSpecific" where !collector.regexMode:
-                route.matcher = .characterPrefix(path)
-                ordered.append((route, 1, age))
-            default:
-                do {
-                    route.matcher = .regex(try PatternRegex(path))
-                } catch {
-                    issues.append(
-                        ConfigIssue(
-                            object: route.source.ingress,
-                            .invalid(
-                                route.source.field + ".path", path, "not a valid regular expression (the host is in regex mode): \(error)"))
+                            object: candidate.source.ingress,
+                            .invalid(candidate.source.field + ".path", path, "not a valid regular expression for rewrite-target: \(error)"))
                     )
                     continue
                 }
-                ordered.append((route, 0, age))
             }
+            let matcher: PathMatcher
+            let rank: Int
+            switch candidate.source.pathType {
+            case "Exact" where !collector.regexMode:
+                exact[path] = Route(
+                    source: candidate.source, matcher: .exact(path), backend: candidate.backend, policy: candidate.policy, rewrite: rewrite)
+                continue
+            case "Prefix" where !collector.regexMode:
+                matcher = .prefix(PathMatcher.normalizedPrefix(path))
+                rank = 0
+            case "ImplementationSpecific" where !collector.regexMode:
+                matcher = .characterPrefix(path)
+                rank = 1
+            default:
+                do {
+                    matcher = .regex(try PatternRegex(path))
+                } catch {
+                    issues.append(
+                        ConfigIssue(
+                            object: candidate.source.ingress,
+                            .invalid(
+                                candidate.source.field + ".path", path,
+                                "not a valid regular expression (the host is in regex mode): \(error)"))
+                    )
+                    continue
+                }
+                rank = 0
+            }
+            let route = Route(
+                source: candidate.source, matcher: matcher, backend: candidate.backend, policy: candidate.policy, rewrite: rewrite)
+            ordered.append((route, rank, age))
         }
         // Sort positions, not routes (a route is a few hundred bytes); the lengths are computed once.
         let lengths = ordered.map { $0.route.matcher.orderingLength }
