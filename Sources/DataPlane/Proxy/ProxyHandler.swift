@@ -47,9 +47,10 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     private var readPending = false
     private var needsUpstreamFlush = false
     private var timer: ConnectionTimer?
-    /// The last timeout armed and its conversion (a `Duration`'s components are slow to read; the same few
-    /// timeouts are armed over and over).
+    /// The last timeout armed (a `Duration`'s components are slow to read; the same few timeouts are armed over
+    /// and over, so the conversion is kept).
     private var lastArmedDuration = Duration.zero
+    /// `lastArmedDuration` as a `TimeAmount`.
     private var lastArmedAmount = TimeAmount.zero
 
     /// A handler for a connection of `scheme`; `forwarding` is given for the streams of an HTTP/2 connection.

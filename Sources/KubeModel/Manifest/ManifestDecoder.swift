@@ -272,10 +272,14 @@ public struct ManifestDocumentCache: Sendable {
     /// A document's text, stood for by its length and two independently keyed 64-bit SipHash digests of its bytes
     /// (the texts themselves are not kept: with 10,000 Ingresses they are megabytes).
     struct Key: Hashable, Sendable {
+        /// The text's length in UTF-8 bytes.
         let length: Int
+        /// The first digest.
         let first: Int
+        /// The second digest, seeded apart from the first.
         let second: Int
 
+        /// The key of `text`.
         init(_ text: Substring) {
             var first = Hasher()
             var second = Hasher()
