@@ -165,6 +165,9 @@ final class UpstreamPool {
         connection.close()
     }
 
+    /// The idle connections listed for `key`, closed ones included (for tests).
+    func listedConnections(_ key: PoolKey) -> [UpstreamConnection] { idle[key] ?? [] }
+
     /// Drops the connections the backend closed from `key`'s idle list.
     private func pruneClosed(_ key: PoolKey) {
         guard var stack = idle[key] else { return }

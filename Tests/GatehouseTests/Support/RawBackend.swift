@@ -80,9 +80,14 @@ final class RawBackend: Sendable {
 
     /// Closes the listener and every connection.
     func stop() async throws {
-        let channels = read { $0.channels }
         try? await listener.close()
-        for channel in channels { try? await channel.close() }
+        await closeConnections()
+    }
+
+    /// Closes every connection accepted so far, as a backend does with idle keep-alive connections; it keeps
+    /// listening.
+    func closeConnections() async {
+        for channel in read({ $0.channels }) { try? await channel.close() }
     }
 
     /// The record, shared by the handle and the connection handlers.
