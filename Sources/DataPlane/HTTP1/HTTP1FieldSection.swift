@@ -44,10 +44,7 @@ extension HTTP1FieldSection {
         guard range.lowerBound >= 0, range.upperBound <= bytes.readableBytes else { return "" }
         return bytes.withUnsafeReadableBytes { raw in
             String(unsafeUninitializedCapacity: range.count) { out in
-                for offset in 0..<range.count {
-                    let byte = raw[range.lowerBound &+ offset]
-                    out[offset] = byte &- UInt8(ascii: "A") < 26 ? byte | 0x20 : byte
-                }
+                for offset in 0..<range.count { out[offset] = HTTP1Scanner.lowercased(raw[range.lowerBound &+ offset]) }
                 return range.count
             }
         }

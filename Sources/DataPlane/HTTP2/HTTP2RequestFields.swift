@@ -81,10 +81,8 @@ struct HTTP2RequestFields {
         guard !name.isEmpty, name.utf8.allSatisfy({ HTTP1Scanner.isTokenChar($0) && $0 &- UInt8(ascii: "A") >= 26 }) else {
             return false
         }
-        switch name {
-        case "connection", "proxy-connection", "keep-alive", "transfer-encoding", "upgrade": return false
-        default: break
-        }
+        // `te` is connection-specific too, but allowed in requests as `te: trailers` (checked by the caller).
+        if name != "te" && HTTP2MessageFramer.isConnectionSpecific(name) { return false }
         let bytes = value.utf8
         if let first = bytes.first, let last = bytes.last, HTTP1Scanner.isWhitespace(first) || HTTP1Scanner.isWhitespace(last) {
             return false

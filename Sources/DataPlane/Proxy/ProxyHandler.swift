@@ -37,8 +37,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     /// The client side of this connection (peer address, port, scheme) and its fixed forwarding lines: given by
     /// the HTTP/2 connection to each of its streams, otherwise read from the channel when the handler is added.
     private var forwarding: ForwardingContext
-    /// Whether `forwarding` is still to be read from the channel (it was not given).
-    private var forwardingFromChannel: Bool
+    /// Whether this handler serves one stream of an HTTP/2 connection (which gave it `forwarding`).
+    private let isStream: Bool
     private var requestsServed = 0
     private var quiescing = false
     /// The client half-closed: once the buffered requests are answered, the connection closes.
@@ -58,7 +58,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         self.loop = loop
         self.scheme = scheme
         self.forwarding = forwarding ?? .unknown
-        self.forwardingFromChannel = forwarding == nil
+        self.isStream = forwarding != nil
         self.parser = HTTP1RequestParser(
             limits: HTTP1Limits(maxHeadBytes: loop.configuration.maxHeadBytes, maxHeaderCount: loop.configuration.maxHeaderCount)
         )
@@ -72,12 +72,11 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         timer = ConnectionTimer(eventLoop: context.eventLoop) { self.timerFired() }
         loop.metrics.connectionsOpened.wrappingAdd(1, ordering: .relaxed)
         loop.metrics.connectionsActive.wrappingAdd(1, ordering: .relaxed)
-        if forwardingFromChannel {
-            forwardingFromChannel = false
+        if !isStream {
             forwarding = ForwardingContext(
                 channel: context.channel, scheme: scheme, trustForwardedHeaders: loop.configuration.useForwardedHeaders)
-            // A connection waits for its first request head under the header timeout. An HTTP/2 stream (given its
-            // context by the connection) is created with its whole request head, which is read right after.
+            // A connection waits for its first request head under the header timeout. An HTTP/2 stream is created
+            // with its whole request head, which is read right after.
             arm(.keepAlive, after: loop.configuration.clientHeaderTimeout)
         }
     }

@@ -145,7 +145,7 @@ final class UpstreamPool {
         let key = connection.key
         var count = idle[key]?.count ?? 0
         if count >= configuration.maxIdlePerEndpoint {
-            pruneClosed(key)
+            drop(from: key) { !$0.isOpen }
             count = idle[key]?.count ?? 0
         }
         guard connection.isOpen, count < configuration.maxIdlePerEndpoint else {
@@ -168,11 +168,16 @@ final class UpstreamPool {
     /// The idle connections listed for `key`, closed ones included (for tests).
     func listedConnections(_ key: PoolKey) -> [UpstreamConnection] { idle[key] ?? [] }
 
-    /// Drops the connections the backend closed from `key`'s idle list.
-    private func pruneClosed(_ key: PoolKey) {
+    /// Drops the connections of `key`'s idle list that `shouldDrop` picks, closing them (a no-op for a connection
+    /// the backend already closed).
+    private func drop(from key: PoolKey, where shouldDrop: (UpstreamConnection) -> Bool) {
         guard var stack = idle[key] else { return }
         let before = stack.count
-        stack.removeAll { !$0.isOpen }
+        stack.removeAll { connection in
+            guard shouldDrop(connection) else { return false }
+            connection.close()
+            return true
+        }
         idle[key] = stack.isEmpty ? nil : stack
         idleCount -= before - stack.count
     }
@@ -198,18 +203,7 @@ final class UpstreamPool {
         sweep = eventLoop.assumeIsolated().scheduleTask(in: .seconds(1)) {
             self.sweep = nil
             let limit = NIODeadline.now() - TimeAmount(self.configuration.upstreamIdleTimeout)
-            for (key, stack) in self.idle {
-                var kept: [UpstreamConnection] = []
-                for connection in stack {
-                    if connection.idleSince < limit || !connection.isOpen {
-                        connection.close()
-                    } else {
-                        kept.append(connection)
-                    }
-                }
-                self.idleCount -= stack.count - kept.count
-                self.idle[key] = kept.isEmpty ? nil : kept
-            }
+            for key in Array(self.idle.keys) { self.drop(from: key) { $0.idleSince < limit || !$0.isOpen } }
             if self.idleCount > 0 { self.scheduleSweep() }
         }
     }

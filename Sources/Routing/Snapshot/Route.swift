@@ -37,23 +37,22 @@ public struct RouteSource: Hashable, Sendable, CustomStringConvertible {
 /// One compiled route: how it matches, where it goes, and its typed policy.
 ///
 /// A copy-on-write value: the fields live in one box, so the copy the proxy makes for every request counts one
-/// reference instead of every string and pattern inside; setting a field (only the builder does) edits the box in
-/// place when no other route shares it, and copies it first otherwise.
+/// reference instead of every string and pattern inside. A route is made whole; the builder later sets only its
+/// backend (clusters renumbered) and its HTTPS redirect, which edit the box in place when no other route shares it
+/// and copy it first otherwise.
 public struct Route: Sendable {
     /// The fields of a route.
     @usableFromInline
     final class Storage: @unchecked Sendable {
         // Safety: a box is mutated only through `Route.unique()`, that is while no other route (on any thread)
         // holds it; a shared box is never written.
-        @usableFromInline var source: RouteSource
-        @usableFromInline var matcher: PathMatcher
+        @usableFromInline let source: RouteSource
+        @usableFromInline let matcher: PathMatcher
         @usableFromInline var backend: RouteBackend
-        @usableFromInline var policy: RoutePolicy
-        @usableFromInline var rewrite: PathRewrite? {
-            didSet { rewrites = rewrite != nil }
-        }
+        @usableFromInline let policy: RoutePolicy
+        @usableFromInline let rewrite: PathRewrite?
         /// Whether `rewrite` is set: read per request without copying the optional rewrite out of the box.
-        @usableFromInline private(set) var rewrites: Bool
+        @usableFromInline let rewrites: Bool
         @usableFromInline var redirectToHTTPS: Bool
 
         init(
@@ -90,30 +89,18 @@ public struct Route: Sendable {
     }
 
     /// Where it came from.
-    public var source: RouteSource {
-        @inlinable get { storage.source }
-        set { unique().source = newValue }
-    }
+    @inlinable public var source: RouteSource { storage.source }
     /// How the path is compared.
-    public var matcher: PathMatcher {
-        @inlinable get { storage.matcher }
-        set { unique().matcher = newValue }
-    }
+    @inlinable public var matcher: PathMatcher { storage.matcher }
     /// Where matching requests go.
     public var backend: RouteBackend {
         @inlinable get { storage.backend }
         set { unique().backend = newValue }
     }
     /// Per-route behaviour.
-    public var policy: RoutePolicy {
-        @inlinable get { storage.policy }
-        set { unique().policy = newValue }
-    }
+    @inlinable public var policy: RoutePolicy { storage.policy }
     /// The compiled rewrite (from `rewrite-target`), nil when the path is forwarded unchanged.
-    public var rewrite: PathRewrite? {
-        @inlinable get { storage.rewrite }
-        set { unique().rewrite = newValue }
-    }
+    @inlinable public var rewrite: PathRewrite? { storage.rewrite }
     /// Plain HTTP requests get `308` to HTTPS: the host has TLS and `ssl-redirect` is on, or `force-ssl-redirect`.
     public var redirectToHTTPS: Bool {
         @inlinable get { storage.redirectToHTTPS }
