@@ -1,8 +1,10 @@
 import KubeModel
 import Routing
 
-/// The admission algorithm before admission became incremental, kept verbatim as the reference the incremental
-/// ``ManifestStore`` must agree with: every call re-decides every object of every file.
+/// The admission algorithm before admission became incremental, kept as the reference the incremental
+/// ``ManifestStore`` must agree with: every call re-decides every object of every file. (Changed since in one rule
+/// only, as the store was: a new version without a creationTimestamp takes the admitted version's, as the API server
+/// keeps an object's creation time.)
 struct FullAdmissionStore {
     /// The last good decode of each file.
     private var files: [String: [KubeObject]] = [:]
@@ -12,10 +14,8 @@ struct FullAdmissionStore {
     private var decodeIssues: [String: [ConfigIssue]] = [:]
     /// Objects that failed decoding, by file.
     private var failedRefs: [String: [ObjectRef]] = [:]
-    /// The last admitted version of every object.
+    /// The last admitted version of every object; a new version without a creationTimestamp gets its one.
     private var admitted: [ObjectRef: KubeObject] = [:]
-    /// When each object was first seen (RFC 3339), used as its creationTimestamp when the manifest has none.
-    private var firstSeen: [ObjectRef: String] = [:]
 
     /// An empty store.
     init() {}
@@ -82,9 +82,7 @@ struct FullAdmissionStore {
         for (ref, object) in current {
             var object = object
             if object.metadata.creationTimestamp == nil {
-                let stamp = firstSeen[ref] ?? now
-                firstSeen[ref] = stamp
-                object.metadata.creationTimestamp = stamp
+                object.metadata.creationTimestamp = admitted[ref]?.metadata.creationTimestamp ?? now
             }
             let errors = object.validate()
             if errors.isEmpty {
@@ -105,7 +103,6 @@ struct FullAdmissionStore {
                     object: ref, field: "", message: "could not be decoded; still serving the last valid version", severity: .warning))
         }
         admitted = accepted
-        firstSeen = firstSeen.filter { accepted[$0.key] != nil }
         return ClusterState(objects: accepted.keys.sorted().compactMap { accepted[$0] }, admissionIssues: issues)
     }
 }

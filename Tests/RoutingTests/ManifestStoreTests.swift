@@ -35,6 +35,25 @@ struct ManifestStoreTests {
         state.ingresses[ref("Ingress", name)]?.spec?.rules?.flatMap { $0.http?.paths ?? [] }.compactMap(\.path) ?? []
     }
 
+    @Test("an edit journals only the objects whose admitted version changed, and the journal keeps only the last admission's changes")
+    func journalListsRealChanges() throws {
+        var store = ManifestStore()
+        let others = ["a", "b", "c"].map { Self.ingress($0) + "---\n" + Self.service($0) }.joined(separator: "---\n")
+        store.update(path: "app.yaml", text: Self.ingress("web", path: "/v1") + "---\n" + others)
+        let first = store.admit(now: "2026-01-01T00:00:00Z")
+        // The whole file is read again; only `web` differs from what was admitted.
+        store.update(path: "app.yaml", text: Self.ingress("web", path: "/v2") + "---\n" + others)
+        let second = store.admit(now: "2026-01-01T00:01:00Z")
+        let changes = try #require(second.journal.changes(after: first.journal.last))
+        #expect(changes == [.ingress(Self.ref("Ingress", "web")), .ingress(Self.ref("Ingress", "web"))])  // removed, inserted
+        // Unchanged content changes nothing.
+        store.update(path: "app.yaml", text: Self.ingress("web", path: "/v2") + "---\n" + others)
+        let third = store.admit(now: "2026-01-01T00:02:00Z")
+        #expect(third.journal.changes(after: second.journal.last) == [])
+        // A builder that saw the first state is further back than the journal now reaches: it starts over.
+        #expect(third.journal.changes(after: first.journal.last) == nil)
+    }
+
     @Test("a file that is not valid YAML keeps the file's last good objects")
     func brokenYAMLKeepsLastGood() throws {
         var store = ManifestStore()
@@ -143,7 +162,7 @@ struct ManifestStoreTests {
         #expect(state.admissionIssues.isEmpty)
     }
 
-    @Test("creationTimestamp is stamped at first sight and kept across edits; a written one is kept")
+    @Test("creationTimestamp is stamped at first sight and kept across edits; a written one is kept, also once it is no longer written")
     func creationTimestamps() {
         var store = ManifestStore()
         store.update(
@@ -156,6 +175,11 @@ struct ManifestStoreTests {
         let edited = store.admit(now: "2026-02-02T00:00:00Z")
         #expect(Self.paths(edited, "web") == ["/v2"])
         #expect(edited.ingresses[Self.ref("Ingress", "web")]?.metadata.creationTimestamp == "2026-01-01T00:00:00Z")
+        // As with the API server, an update never changes the creation time: dropping the field keeps it.
+        store.update(path: "web.yaml", text: Self.ingress("web", path: "/v2") + "---\n" + Self.ingress("dated", path: "/v3"))
+        let unwritten = store.admit(now: "2026-03-03T00:00:00Z")
+        #expect(Self.paths(unwritten, "dated") == ["/v3"])
+        #expect(unwritten.ingresses[Self.ref("Ingress", "dated")]?.metadata.creationTimestamp == "2024-05-05T05:05:05Z")
     }
 
     @Test("an object moved to another file keeps its timestamp; one deleted and re-created gets a new one")

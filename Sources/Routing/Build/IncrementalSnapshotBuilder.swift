@@ -4,17 +4,17 @@ import KubeModel
 /// ``SnapshotBuilder`` is this with nothing remembered, so a full build and an incremental one run the same code.
 ///
 /// The work is split in parts: one per Ingress (whether it is served, its annotations, its default backend) and
-/// one per host (its routes from every Ingress naming it, oldest first, compiled). A build diffs the state against
-/// the previous one and redoes the parts of Ingresses that changed or whose Services changed, and of the hosts those
+/// one per host (its routes from every Ingress naming it, oldest first, compiled). A build reads what changed since
+/// the previous one from the state's journal (it keeps no copy of the objects to compare against) and redoes the
+/// parts of Ingresses that changed or whose Services changed, and of the hosts those
 /// Ingresses name (before and after the change) or whose TLS coverage changed. Clusters are numbered in
 /// ``ClusterID`` order, so an unchanged set of clusters keeps every index; when the set changes, every kept route is
 /// renumbered. Changed EndpointSlices rebuild only their clusters. The TLS table, the catch-all default backend and
-/// the issue list are recomputed every time (they are small). Options, IngressClasses or Pods changing start over.
+/// the issue list are recomputed every time (they are small). Options, IngressClasses or Pods changing, or a state
+/// whose journal does not reach back to the previous build, start over.
 public struct IncrementalSnapshotBuilder: Sendable {
-    /// What the previous build saw and made.
+    /// What the previous build saw and made (its journal position is nil before the first build).
     private var memo = Memo()
-    /// Whether ``memo`` holds a build.
-    private var hasBuilt = false
 
     /// A builder that remembers nothing yet.
     public init() {}
@@ -27,8 +27,8 @@ public struct IncrementalSnapshotBuilder: Sendable {
         var served: Bool
         /// The warning for a class-less Ingress that is not served.
         var notServedIssue: ConfigIssue?
-        /// Its annotations, parsed.
-        var policy: RoutePolicy
+        /// Its annotations, parsed (shared by its routes).
+        var policy: SharedPolicy
         /// Annotation problems, and problems with `spec.defaultBackend`.
         var issues: [ConfigIssue]
         /// `spec.defaultBackend` as a route (the fallback of its hosts), when served.
@@ -83,12 +83,7 @@ public struct IncrementalSnapshotBuilder: Sendable {
 
     /// Everything kept from one build to the next.
     struct Memo: Sendable {
-        /// The objects the previous build saw (its own copies of the dictionaries, updated entry by entry, so the
-        /// caller's state stays the only owner of its storage and can change in place).
-        var ingresses: [ObjectRef: Ingress] = [:]
-        var services: [ObjectRef: Service] = [:]
-        var endpointSlices: [ObjectRef: [EndpointSlice]] = [:]
-        var secrets: [ObjectRef: Secret] = [:]
+        /// The settings and objects every part depends on (a change starts over).
         var ingressClasses: [String: IngressClass] = [:]
         var pods: [ObjectRef: Pod] = [:]
         var options = RoutingOptions()
@@ -121,44 +116,41 @@ public struct IncrementalSnapshotBuilder: Sendable {
     public mutating func build(
         state: ClusterState, options: RoutingOptions, inspector: (any CertificateInspector)? = nil, now: Int? = nil, version: Int
     ) -> RoutingSnapshot {
-        if !hasBuilt || memo.options != options || memo.ingressClasses != state.ingressClasses || memo.pods != state.pods {
+        // What changed: the journal's entries since the last build when the state descends from it. Otherwise (the
+        // first build, another lineage, or settings the parts depend on changed) everything, from scratch.
+        let changes = memo.journalPosition.flatMap { state.journal.changes(after: $0) }
+        let startOver =
+            changes == nil || memo.options != options || memo.ingressClasses != state.ingressClasses || memo.pods != state.pods
+        if startOver {
             memo = Memo()
             memo.options = options
             memo.ingressClasses = state.ingressClasses
             memo.pods = state.pods
         }
-        hasBuilt = true
+        memo.journalPosition = state.journal.last
         let filter = IngressClassFilter(state: state, options: options)
         var resolver = BackendResolver(state: state, clusters: memo.clusters)
-
-        // What changed: the journal's entries since the last build when the state descends from it, else all.
-        var changeCandidates: (ingresses: Set<ObjectRef>, services: Set<ObjectRef>, slices: Set<ObjectRef>, secrets: Set<ObjectRef>)?
-        if let position = memo.journalPosition, let changes = state.journal.changes(after: position) {
-            var found: (ingresses: Set<ObjectRef>, services: Set<ObjectRef>, slices: Set<ObjectRef>, secrets: Set<ObjectRef>) = (
-                [], [], [], []
-            )
-            for change in changes {
+        var changed = Changes()
+        if startOver {
+            changed = Changes(everythingIn: state)
+        } else {
+            for change in changes ?? [] {
                 switch change {
-                case .ingress(let ref): found.ingresses.insert(ref)
-                case .service(let ref): found.services.insert(ref)
-                case .endpointSlices(let ref): found.slices.insert(ref)
-                case .secret(let ref): found.secrets.insert(ref)
+                case .ingress(let ref): changed.ingresses.insert(ref)
+                case .service(let ref): changed.services.insert(ref)
+                case .endpointSlices(let ref): changed.slices.insert(ref)
+                case .secret(let ref): changed.secrets.insert(ref)
                 }
             }
-            changeCandidates = found
         }
-        memo.journalPosition = state.journal.last
 
         // Clusters of Services whose EndpointSlices or spec changed get their endpoints again.
-        let changedServices = Self.sync(&memo.services, to: state.services, among: changeCandidates?.services)
-        var refreshed = Set(changedServices)
-        refreshed.formUnion(Self.sync(&memo.endpointSlices, to: state.endpointSlicesByService, among: changeCandidates?.slices))
-        if !refreshed.isEmpty { resolver.refreshClusters(of: refreshed) }
-        let secretsChanged = !Self.sync(&memo.secrets, to: state.secrets, among: changeCandidates?.secrets).isEmpty
+        if !changed.services.isEmpty || !changed.slices.isEmpty { resolver.refreshClusters(of: changed.services.union(changed.slices)) }
+        let secretsChanged = !changed.secrets.isEmpty
 
         // Ingress parts: changed Ingresses and the users of changed Services.
-        var dirtyIngresses = Set(Self.sync(&memo.ingresses, to: state.ingresses, among: changeCandidates?.ingresses))
-        for service in changedServices { dirtyIngresses.formUnion(memo.serviceUsers[service] ?? []) }
+        var dirtyIngresses = changed.ingresses
+        for service in changed.services { dirtyIngresses.formUnion(memo.serviceUsers[service] ?? []) }
         // Starting over: collect every cluster first, in ID order, so no route needs renumbering afterwards.
         if memo.clusters.isEmpty {
             var ids: Set<ClusterID> = []
@@ -394,29 +386,28 @@ public struct IncrementalSnapshotBuilder: Sendable {
         return true
     }
 
-    /// Makes `mirror` equal to `current` entry by entry and returns the keys that differed (added, removed or
-    /// changed). With `keys`, only those can differ (the journal says so), and only they are compared.
-    static func sync<Key: Hashable, Value: Equatable>(_ mirror: inout [Key: Value], to current: [Key: Value], among keys: Set<Key>?)
-        -> [Key]
-    {
-        var changed: [Key] = []
-        if let keys {
-            for key in keys where mirror[key] != current[key] {
-                changed.append(key)
-                mirror[key] = current[key]
-            }
-            return changed
+    /// The objects a build redoes the parts of, by kind: those the journal lists since the previous build (the
+    /// state changes an object only when its value changes), or every object when starting over.
+    struct Changes {
+        var ingresses: Set<ObjectRef> = []
+        var services: Set<ObjectRef> = []
+        /// Services whose EndpointSlices changed.
+        var slices: Set<ObjectRef> = []
+        var secrets: Set<ObjectRef> = []
+
+        init() {}
+
+        /// Every object of `state`.
+        init(everythingIn state: ClusterState) {
+            ingresses = Set(state.ingresses.keys)
+            services = Set(state.services.keys)
+            slices = Set(state.endpointSlicesByService.keys)
+            secrets = Set(state.secrets.keys)
         }
-        for (key, value) in current where mirror[key] != value {
-            changed.append(key)
-            mirror[key] = value
-        }
-        if mirror.count > current.count {
-            for key in mirror.keys where current[key] == nil { changed.append(key) }
-            for key in changed where current[key] == nil { mirror[key] = nil }
-        }
-        return changed
     }
+
+    /// The policy of every Ingress without annotations that change it, one box for all their routes.
+    static let defaultPolicy = SharedPolicy(.defaults)
 
     /// What one Ingress contributes apart from its rules: served or not, annotations, default backend.
     static func ingressPart(ref: ObjectRef, ingress: Ingress, filter: IngressClassFilter, resolver: inout BackendResolver) -> IngressPart {
@@ -433,7 +424,8 @@ public struct IncrementalSnapshotBuilder: Sendable {
         }
         let decision = filter.decide(ingress)
         var part = IngressPart(
-            age: AgeKey(ref, ingress), served: decision.served, notServedIssue: nil, policy: RoutePolicy(), issues: [], defaultRoute: nil,
+            age: AgeKey(ref, ingress), served: decision.served, notServedIssue: nil, policy: Self.defaultPolicy, issues: [],
+            defaultRoute: nil,
             catchAllCandidate: false, hosts: [], services: services, hasTLS: false)
         guard decision.served else {
             if IngressClassFilter.requestedClass(of: ingress) == nil {
@@ -443,14 +435,15 @@ public struct IncrementalSnapshotBuilder: Sendable {
             return part
         }
         let (policy, annotationIssues) = IngressAnnotations.parse(ingress.metadata, object: ref)
-        part.policy = policy
+        let shared = policy == RoutePolicy.defaults ? Self.defaultPolicy : SharedPolicy(policy)
+        part.policy = shared
         part.issues = annotationIssues
         part.hasTLS = !(spec.tls ?? []).isEmpty
         if let backend = spec.defaultBackend {
             let (resolved, backendIssues) = resolver.resolve(backend, namespace: namespace, field: "spec.defaultBackend", ingress: ref)
             part.issues += backendIssues
             let source = RouteSource(ingress: ref, field: "spec.defaultBackend", host: "", path: "", pathType: "Default")
-            part.defaultRoute = Route(source: source, matcher: .prefix("/"), backend: resolved, policy: policy, rewrite: nil)
+            part.defaultRoute = Route(source: source, matcher: .prefix("/"), backend: resolved, sharedPolicy: shared, rewrite: nil)
             // As ingress-nginx: only an Ingress without rules configures the catch-all; one with rules uses its
             // default backend for its own hosts only.
             part.catchAllCandidate = (spec.rules ?? []).isEmpty
@@ -493,7 +486,9 @@ public struct IncrementalSnapshotBuilder: Sendable {
                     issues += backendIssues
                     let source = RouteSource(ingress: ref, field: field, host: host, path: path, pathType: pathType)
                     collector.owners[key] = ref
-                    if part.policy.useRegex || SnapshotBuilder.needsRewrite(part.policy, path: path) { collector.regexMode = true }
+                    if part.policy.value.useRegex || SnapshotBuilder.needsRewrite(part.policy.value, path: path) {
+                        collector.regexMode = true
+                    }
                     collector.candidates.append(SnapshotBuilder.Candidate(source: source, backend: resolved, policy: part.policy))
                 }
             }

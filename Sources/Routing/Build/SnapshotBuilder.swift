@@ -25,7 +25,8 @@ public struct SnapshotBuilder {
     struct Candidate {
         var source: RouteSource
         var backend: RouteBackend
-        var policy: RoutePolicy
+        /// Its Ingress's policy, shared by the routes of that Ingress.
+        var policy: SharedPolicy
     }
 
     /// Routes of one host while collecting.
@@ -58,7 +59,7 @@ public struct SnapshotBuilder {
         for (age, candidate) in collector.candidates.enumerated() {
             let path = candidate.source.path
             var rewrite: PathRewrite?
-            if let target = candidate.policy.rewriteTarget, needsRewrite(candidate.policy, path: path) {
+            if let target = candidate.policy.value.rewriteTarget, needsRewrite(candidate.policy.value, path: path) {
                 do {
                     rewrite = PathRewrite(pattern: try PatternRegex(path), target: target)
                 } catch {
@@ -75,7 +76,8 @@ public struct SnapshotBuilder {
             switch candidate.source.pathType {
             case "Exact" where !collector.regexMode:
                 exact[path] = Route(
-                    source: candidate.source, matcher: .exact(path), backend: candidate.backend, policy: candidate.policy, rewrite: rewrite)
+                    source: candidate.source, matcher: .exact(path), backend: candidate.backend, sharedPolicy: candidate.policy,
+                    rewrite: rewrite)
                 continue
             case "Prefix" where !collector.regexMode:
                 matcher = .prefix(PathMatcher.normalizedPrefix(path))
@@ -99,7 +101,7 @@ public struct SnapshotBuilder {
                 rank = 0
             }
             let route = Route(
-                source: candidate.source, matcher: matcher, backend: candidate.backend, policy: candidate.policy, rewrite: rewrite)
+                source: candidate.source, matcher: matcher, backend: candidate.backend, sharedPolicy: candidate.policy, rewrite: rewrite)
             ordered.append((route, rank, age))
         }
         // Sort positions, not routes (a route is a few hundred bytes); the lengths are computed once.

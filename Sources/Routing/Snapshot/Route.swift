@@ -34,6 +34,19 @@ public struct RouteSource: Hashable, Sendable, CustomStringConvertible {
     public var description: String { "\(ingress) \(field)" }
 }
 
+/// A policy held once for all the routes of an Ingress (they share its annotations), so a route stores a reference
+/// instead of its own copy.
+@usableFromInline
+final class SharedPolicy: Sendable {
+    /// The policy.
+    @usableFromInline let value: RoutePolicy
+
+    /// Holds `value`.
+    init(_ value: RoutePolicy) {
+        self.value = value
+    }
+}
+
 /// One compiled route: how it matches, where it goes, and its typed policy.
 ///
 /// A copy-on-write value: the fields live in one box, so the copy the proxy makes for every request counts one
@@ -49,14 +62,14 @@ public struct Route: Sendable {
         @usableFromInline let source: RouteSource
         @usableFromInline let matcher: PathMatcher
         @usableFromInline var backend: RouteBackend
-        @usableFromInline let policy: RoutePolicy
+        @usableFromInline let policy: SharedPolicy
         @usableFromInline let rewrite: PathRewrite?
         /// Whether `rewrite` is set: read per request without copying the optional rewrite out of the box.
         @usableFromInline let rewrites: Bool
         @usableFromInline var redirectToHTTPS: Bool
 
         init(
-            source: RouteSource, matcher: PathMatcher, backend: RouteBackend, policy: RoutePolicy, rewrite: PathRewrite?,
+            source: RouteSource, matcher: PathMatcher, backend: RouteBackend, policy: SharedPolicy, rewrite: PathRewrite?,
             redirectToHTTPS: Bool
         ) {
             self.source = source
@@ -79,7 +92,13 @@ public struct Route: Sendable {
 
     /// Creates a route.
     public init(source: RouteSource, matcher: PathMatcher, backend: RouteBackend, policy: RoutePolicy, rewrite: PathRewrite?) {
-        storage = Storage(source: source, matcher: matcher, backend: backend, policy: policy, rewrite: rewrite, redirectToHTTPS: false)
+        self.init(source: source, matcher: matcher, backend: backend, sharedPolicy: SharedPolicy(policy), rewrite: rewrite)
+    }
+
+    /// Creates a route whose policy is shared with other routes (those of the same Ingress).
+    init(source: RouteSource, matcher: PathMatcher, backend: RouteBackend, sharedPolicy: SharedPolicy, rewrite: PathRewrite?) {
+        storage = Storage(
+            source: source, matcher: matcher, backend: backend, policy: sharedPolicy, rewrite: rewrite, redirectToHTTPS: false)
     }
 
     /// The box, made this route's own first if another route shares it.
@@ -98,7 +117,7 @@ public struct Route: Sendable {
         set { unique().backend = newValue }
     }
     /// Per-route behaviour.
-    @inlinable public var policy: RoutePolicy { storage.policy }
+    @inlinable public var policy: RoutePolicy { storage.policy.value }
     /// The compiled rewrite (from `rewrite-target`), nil when the path is forwarded unchanged.
     @inlinable public var rewrite: PathRewrite? { storage.rewrite }
     /// Plain HTTP requests get `308` to HTTPS: the host has TLS and `ssl-redirect` is on, or `force-ssl-redirect`.

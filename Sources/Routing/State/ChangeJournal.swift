@@ -41,6 +41,13 @@ public struct ChangeJournal: Sendable, Equatable {
         entries.append((sequence, change))
     }
 
+    /// Drops every entry but the latest: a builder that saw this journal as it is now still finds its place, and
+    /// one that saw an older state compares everything (as it would once the entries were dropped as old).
+    mutating func forgetEarlierChanges() {
+        guard let latest = entries.last else { return }
+        entries = [latest]
+    }
+
     /// The changes after the one numbered `sequence`, nil when this journal does not hold it (another lineage, or
     /// dropped as old). `sequence` 0 matches only an empty journal.
     public func changes(after sequence: UInt64) -> [Change]? {

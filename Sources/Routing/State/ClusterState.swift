@@ -36,6 +36,12 @@ public struct ClusterState: Sendable, Equatable {
         self.admissionIssues = admissionIssues
     }
 
+    /// Drops the journal's entries before its latest (see ``ChangeJournal``): the state a builder saw last stays
+    /// findable, and an admission's changes start from there instead of piling up behind every earlier one.
+    mutating func forgetEarlierChanges() {
+        journal.forgetEarlierChanges()
+    }
+
     /// Adds or replaces one object.
     public mutating func insert(_ object: KubeObject) {
         let ref = object.ref

@@ -12,17 +12,61 @@ import KubeModel
 public struct ManifestStore: Sendable {
     /// The objects of one file's last good decode, by identity.
     private struct FileObjects: Sendable {
-        /// The object each identity has in the file (the last one when the file defines it twice).
-        var objects: [ObjectRef: KubeObject] = [:]
-        /// How often the file defines each identity (more than once is reported).
-        var definitions: [ObjectRef: Int] = [:]
+        /// An identity's object in the file (the last one when the file defines it twice) and how often the file
+        /// defines it (more than once is reported). One table for both: the identities are most of its size.
+        struct Entry: Sendable {
+            var object: KubeObject
+            var definitions: Int
+        }
+
+        var entries: [ObjectRef: Entry] = [:]
 
         init(_ list: [KubeObject]) {
-            objects.reserveCapacity(list.count)
+            entries.reserveCapacity(list.count)
             for object in list {
                 let ref = object.ref
-                objects[ref] = object
-                definitions[ref, default: 0] += 1
+                let definitions = entries[ref]?.definitions ?? 0
+                entries[ref] = Entry(object: object, definitions: definitions + 1)
+            }
+        }
+    }
+
+    /// The files defining one object, in path order: a single file (the usual case) is held without an array.
+    private enum DefiningFiles: Sendable {
+        case one(String)
+        /// Two or more, sorted.
+        case many([String])
+
+        /// Adds `path` at its place.
+        mutating func insert(_ path: String) {
+            switch self {
+            case .one(let only): self = .many(only <= path ? [only, path] : [path, only])
+            case .many(var paths):
+                self = .one("")  // unshares `paths` while it is edited
+                paths.insertSorted(path)
+                self = .many(paths)
+            }
+        }
+
+        /// Removes every occurrence of `path`; nil when no file is left.
+        func removing(_ path: String) -> DefiningFiles? {
+            switch self {
+            case .one(let only): return only == path ? nil : self
+            case .many(var paths):
+                paths.removeAll { $0 == path }
+                switch paths.count {
+                case 0: return nil
+                case 1: return .one(paths[0])
+                default: return .many(paths)
+                }
+            }
+        }
+
+        /// The paths, in order.
+        func forEach(_ body: (String) -> Void) {
+            switch self {
+            case .one(let only): body(only)
+            case .many(let paths): paths.forEach(body)
             }
         }
     }
@@ -38,13 +82,12 @@ public struct ManifestStore: Sendable {
     /// Objects that failed decoding, by file.
     private var failedRefs: [String: [ObjectRef]] = [:]
     /// The files defining each object, sorted (the last one's version is the object's).
-    private var definedIn: [ObjectRef: [String]] = [:]
+    private var definedIn: [ObjectRef: DefiningFiles] = [:]
     /// The files in which each object failed to decode.
     private var failedIn: [ObjectRef: Set<String>] = [:]
-    /// The last admitted version of every object.
+    /// The last admitted version of every object. Its creationTimestamp is the one a new version without one
+    /// gets: the API server never changes an object's creationTimestamp after creating it.
     private var admitted: [ObjectRef: KubeObject] = [:]
-    /// When each admitted object was first seen (RFC 3339), used as its creationTimestamp when the manifest has none.
-    private var firstSeen: [ObjectRef: String] = [:]
     /// The problems of each object found by the last admission that decided about it (validation, duplicates,
     /// decoding failures with a version still serving); objects without problems have no entry.
     private var objectIssues: [ObjectRef: [ConfigIssue]] = [:]
@@ -76,8 +119,8 @@ public struct ManifestStore: Sendable {
         }
         forgetObjects(of: path)
         let objects = FileObjects(result.objects)
-        for ref in objects.objects.keys {
-            definedIn[ref, default: []].insertSorted(path)
+        for ref in objects.entries.keys {
+            if definedIn[ref]?.insert(path) == nil { definedIn[ref] = .one(path) }
             pending.insert(ref)
         }
         for ref in result.failedRefs {
@@ -102,9 +145,8 @@ public struct ManifestStore: Sendable {
 
     /// Drops the file's objects and decoding failures from the indexes and marks them for the next admission.
     private mutating func forgetObjects(of path: String) {
-        for ref in files[path]?.objects.keys ?? [:].keys {
-            definedIn[ref]?.removeAll { $0 == path }
-            if definedIn[ref]?.isEmpty == true { definedIn[ref] = nil }
+        for ref in files[path]?.entries.keys ?? [:].keys {
+            definedIn[ref] = definedIn[ref]?.removing(path)
             pending.insert(ref)
         }
         for ref in failedRefs[path] ?? [] {
@@ -116,8 +158,10 @@ public struct ManifestStore: Sendable {
 
     /// Admits the current objects and returns the state to build from. `now` is an RFC 3339 time.
     public mutating func admit(now: String) -> ClusterState {
+        // The builder saw the state as the last admission left it: only this admission's changes are news to it.
+        state.forgetEarlierChanges()
         for ref in pending { decide(ref, now: now) }
-        pending.removeAll(keepingCapacity: true)
+        pending = []  // not kept at the size of the first admission (every object)
         var issues: [ConfigIssue] = []
         // A file broken since it first appeared has problems but no objects: report it too.
         for path in Set(files.keys).union(fileIssues.keys) {
@@ -136,9 +180,9 @@ public struct ManifestStore: Sendable {
         var issues: [ConfigIssue] = []
         var current: KubeObject?
         var earlier: String?
-        for path in definedIn[ref] ?? [] {
-            guard let file = files[path] else { continue }
-            for _ in 0..<(file.definitions[ref] ?? 0) {
+        definedIn[ref]?.forEach { path in
+            guard let entry = files[path]?.entries[ref] else { return }
+            for _ in 0..<entry.definitions {
                 if let earlier {
                     issues.append(
                         ConfigIssue(
@@ -148,7 +192,7 @@ public struct ManifestStore: Sendable {
                 }
                 earlier = path
             }
-            current = file.objects[ref]
+            current = entry.object
         }
         let previous = admitted[ref]
         // Failed decodes keep the admitted version (syntax-broken files keep their last good objects in `files`).
@@ -156,9 +200,7 @@ public struct ManifestStore: Sendable {
         var accepted: KubeObject?
         if var object = current {
             if object.metadata.creationTimestamp == nil {
-                let stamp = firstSeen[ref] ?? now
-                firstSeen[ref] = stamp
-                object.metadata.creationTimestamp = stamp
+                object.metadata.creationTimestamp = previous?.metadata.creationTimestamp ?? now
             }
             let errors = object.validate()
             if errors.isEmpty {
@@ -180,13 +222,15 @@ public struct ManifestStore: Sendable {
                     object: ref, field: "", message: "could not be decoded; still serving the last valid version", severity: .warning))
         }
         objectIssues[ref] = issues.isEmpty ? nil : issues
+        // An object re-read unchanged (its file changed elsewhere) leaves the state and its journal alone, so the
+        // builder redoes only what really changed.
+        if accepted == previous { return }
         if let old = previous { state.remove(old) }
         if let accepted {
             state.insert(accepted)
             admitted[ref] = accepted
         } else {
             admitted[ref] = nil
-            firstSeen[ref] = nil
         }
     }
 }
