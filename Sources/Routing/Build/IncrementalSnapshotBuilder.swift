@@ -25,11 +25,10 @@ public struct IncrementalSnapshotBuilder: Sendable {
         var age: AgeKey
         /// Whether this controller serves it.
         var served: Bool
-        /// The warning for a class-less Ingress that is not served.
-        var notServedIssue: ConfigIssue?
         /// Its annotations, parsed (shared by its routes).
         var policy: SharedPolicy
-        /// Annotation problems, and problems with `spec.defaultBackend`.
+        /// Annotation problems and problems with `spec.defaultBackend`; for a class-less Ingress that is not served,
+        /// the warning saying so.
         var issues: [ConfigIssue]
         /// `spec.defaultBackend` as a route (the fallback of its hosts), when served.
         var defaultRoute: Route?
@@ -37,8 +36,8 @@ public struct IncrementalSnapshotBuilder: Sendable {
         var catchAllCandidate: Bool
         /// Its rule hosts (lowercased, each once), when served.
         var hosts: [String]
-        /// Services its backends name.
-        var services: Set<ObjectRef>
+        /// Services its backends name, each once.
+        var services: [ObjectRef]
         /// Whether it is served and has `spec.tls` entries.
         var hasTLS: Bool
     }
@@ -49,8 +48,9 @@ public struct IncrementalSnapshotBuilder: Sendable {
         var routes: HostRoutes
         /// Problems found collecting and compiling them.
         var issues: [ConfigIssue]
-        /// The clusters the routes use.
-        var clusters: Set<ClusterID>
+        /// The clusters the routes use, each once (an array: a host uses one or two, and a set of one costs
+        /// several times its size).
+        var clusters: [ClusterID]
     }
 
     /// Sorts Ingresses oldest first: creationTimestamp (missing sorts last), then namespace/name.
@@ -271,7 +271,6 @@ public struct IncrementalSnapshotBuilder: Sendable {
 
         var servedChanged = false
         for part in memo.ingressParts.values {
-            if let issue = part.notServedIssue { issues.append(issue) }
             issues += part.issues
         }
         for ref in dirtyIngresses where (memo.ingressParts[ref]?.served ?? false) != memo.served.containsSorted(ref) {
@@ -329,19 +328,19 @@ public struct IncrementalSnapshotBuilder: Sendable {
 
     /// Counts one more user of the route's cluster.
     private mutating func retain(_ route: Route, resolver: BackendResolver) {
-        if case .cluster(let index) = route.backend { retain([resolver.clusters[index].id]) }
+        if case .cluster(let index) = route.backend { retain(CollectionOfOne(resolver.clusters[index].id)) }
     }
 
     /// Counts one user less of the route's cluster (the route was numbered by the previous build).
     private mutating func release(_ route: Route, resolver: BackendResolver) {
-        if case .cluster(let index) = route.backend { release([resolver.clusters[index].id]) }
+        if case .cluster(let index) = route.backend { release(CollectionOfOne(resolver.clusters[index].id)) }
     }
 
-    private mutating func retain(_ ids: Set<ClusterID>) {
+    private mutating func retain(_ ids: some Sequence<ClusterID>) {
         for id in ids { memo.clusterUsers[id, default: 0] += 1 }
     }
 
-    private mutating func release(_ ids: Set<ClusterID>) {
+    private mutating func release(_ ids: some Sequence<ClusterID>) {
         for id in ids {
             let users = (memo.clusterUsers[id] ?? 0) - 1
             memo.clusterUsers[id] = users > 0 ? users : nil
@@ -424,13 +423,15 @@ public struct IncrementalSnapshotBuilder: Sendable {
         }
         let decision = filter.decide(ingress)
         var part = IngressPart(
-            age: AgeKey(ref, ingress), served: decision.served, notServedIssue: nil, policy: Self.defaultPolicy, issues: [],
+            age: AgeKey(ref, ingress), served: decision.served, policy: Self.defaultPolicy, issues: [],
             defaultRoute: nil,
-            catchAllCandidate: false, hosts: [], services: services, hasTLS: false)
+            catchAllCandidate: false, hosts: [], services: Array(services), hasTLS: false)
         guard decision.served else {
             if IngressClassFilter.requestedClass(of: ingress) == nil {
-                part.notServedIssue = ConfigIssue(
-                    object: ref, field: "spec.ingressClassName", message: "not served: \(decision.reason)", severity: .warning)
+                part.issues = [
+                    ConfigIssue(
+                        object: ref, field: "spec.ingressClassName", message: "not served: \(decision.reason)", severity: .warning)
+                ]
             }
             return part
         }
@@ -499,7 +500,7 @@ public struct IncrementalSnapshotBuilder: Sendable {
         routes.forEachRoute { route in
             if case .cluster(let index) = route.backend { clusters.insert(resolver.clusters[index].id) }
         }
-        return HostPart(routes: routes, issues: issues, clusters: clusters)
+        return HostPart(routes: routes, issues: issues, clusters: Array(clusters))
     }
 }
 

@@ -27,31 +27,46 @@ public struct ChangeJournal: Sendable, Equatable {
 
     /// The changes, oldest first, with their sequence numbers (ascending).
     private var entries: [(sequence: UInt64, change: Change)] = []
+    /// The sequence number the entries follow: the latest change when there are none (0 for a new journal).
+    private var base: UInt64 = 0
 
     /// An empty journal.
     public init() {}
 
-    /// The sequence number of the latest change, 0 when there is none.
-    public var last: UInt64 { entries.last?.sequence ?? 0 }
+    /// The sequence number of the latest change, 0 when there has been none.
+    public var last: UInt64 { entries.last?.sequence ?? base }
+
+    /// The number of changes held.
+    var count: Int { entries.count }
 
     /// Records one change.
     mutating func record(_ change: Change) {
-        if entries.count >= Self.capacity { entries.removeFirst(Self.capacity / 2) }
+        if entries.count >= Self.capacity {
+            base = entries[Self.capacity / 2 - 1].sequence
+            entries.removeFirst(Self.capacity / 2)
+        }
         let sequence = Self.counter.add(1, ordering: .relaxed).newValue
         entries.append((sequence, change))
     }
 
-    /// Drops every entry but the latest: a builder that saw this journal as it is now still finds its place, and
-    /// one that saw an older state compares everything (as it would once the entries were dropped as old).
+    /// Drops the entries: a builder that saw this journal as it is now still finds its place (``last`` is kept),
+    /// and one that saw an older state compares everything, as it would once the entries were dropped as old.
     mutating func forgetEarlierChanges() {
-        guard let latest = entries.last else { return }
-        entries = [latest]
+        base = last
+        entries = []
+    }
+
+    /// Drops the entries and moves to a new number no builder has seen: every builder starts over. For a batch of
+    /// changes so large that listing them costs more memory than redoing everything costs time.
+    mutating func forgetAllChanges() {
+        entries = []
+        base = Self.counter.add(1, ordering: .relaxed).newValue
     }
 
     /// The changes after the one numbered `sequence`, nil when this journal does not hold it (another lineage, or
-    /// dropped as old). `sequence` 0 matches only an empty journal.
+    /// dropped as old). `sequence` 0 matches only a journal that never changed.
     public func changes(after sequence: UInt64) -> [Change]? {
-        if sequence == 0 { return entries.isEmpty ? [] : nil }
+        if sequence == base { return entries.map(\.change) }
         var low = 0
         var high = entries.count
         while low < high {

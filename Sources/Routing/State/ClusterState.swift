@@ -42,6 +42,11 @@ public struct ClusterState: Sendable, Equatable {
         journal.forgetEarlierChanges()
     }
 
+    /// Drops the journal's entries so that every builder starts over (see ``ChangeJournal/forgetAllChanges()``).
+    mutating func forgetAllChanges() {
+        journal.forgetAllChanges()
+    }
+
     /// Adds or replaces one object.
     public mutating func insert(_ object: KubeObject) {
         let ref = object.ref

@@ -81,13 +81,21 @@ public struct ManifestStore: Sendable {
     private var decodeIssues: [String: [ConfigIssue]] = [:]
     /// Objects that failed decoding, by file.
     private var failedRefs: [String: [ObjectRef]] = [:]
-    /// The files defining each object, sorted (the last one's version is the object's).
-    private var definedIn: [ObjectRef: DefiningFiles] = [:]
+    /// What the store keeps of one object, in one table for both (the identities are most of its size).
+    private struct Record: Sendable {
+        /// The files defining it, sorted (the last one's version is the object's); nil when none does.
+        var files: DefiningFiles?
+        /// Its last admitted version. Its creationTimestamp is the one a new version without one gets: the API
+        /// server never changes an object's creationTimestamp after creating it.
+        var admitted: KubeObject?
+    }
+
+    /// By identity; an object neither defined nor admitted has no record.
+    private var records: [ObjectRef: Record] = [:]
+    /// How many objects are admitted.
+    private var admittedCount = 0
     /// The files in which each object failed to decode.
     private var failedIn: [ObjectRef: Set<String>] = [:]
-    /// The last admitted version of every object. Its creationTimestamp is the one a new version without one
-    /// gets: the API server never changes an object's creationTimestamp after creating it.
-    private var admitted: [ObjectRef: KubeObject] = [:]
     /// The problems of each object found by the last admission that decided about it (validation, duplicates,
     /// decoding failures with a version still serving); objects without problems have no entry.
     private var objectIssues: [ObjectRef: [ConfigIssue]] = [:]
@@ -120,7 +128,7 @@ public struct ManifestStore: Sendable {
         forgetObjects(of: path)
         let objects = FileObjects(result.objects)
         for ref in objects.entries.keys {
-            if definedIn[ref]?.insert(path) == nil { definedIn[ref] = .one(path) }
+            if records[ref, default: Record()].files?.insert(path) == nil { records[ref]?.files = .one(path) }
             pending.insert(ref)
         }
         for ref in result.failedRefs {
@@ -146,7 +154,8 @@ public struct ManifestStore: Sendable {
     /// Drops the file's objects and decoding failures from the indexes and marks them for the next admission.
     private mutating func forgetObjects(of path: String) {
         for ref in files[path]?.entries.keys ?? [:].keys {
-            definedIn[ref] = definedIn[ref]?.removing(path)
+            let remaining = records[ref]?.files?.removing(path)
+            records[ref]?.files = remaining
             pending.insert(ref)
         }
         for ref in failedRefs[path] ?? [] {
@@ -162,6 +171,8 @@ public struct ManifestStore: Sendable {
         state.forgetEarlierChanges()
         for ref in pending { decide(ref, now: now) }
         pending = []  // not kept at the size of the first admission (every object)
+        // Changes to most objects (the first admission, above all) are cheaper to rebuild from than to list.
+        if state.journal.count > admittedCount / 2 { state.forgetAllChanges() }
         var issues: [ConfigIssue] = []
         // A file broken since it first appeared has problems but no objects: report it too.
         for path in Set(files.keys).union(fileIssues.keys) {
@@ -180,7 +191,8 @@ public struct ManifestStore: Sendable {
         var issues: [ConfigIssue] = []
         var current: KubeObject?
         var earlier: String?
-        definedIn[ref]?.forEach { path in
+        let record = records[ref] ?? Record()
+        record.files?.forEach { path in
             guard let entry = files[path]?.entries[ref] else { return }
             for _ in 0..<entry.definitions {
                 if let earlier {
@@ -194,7 +206,7 @@ public struct ManifestStore: Sendable {
             }
             current = entry.object
         }
-        let previous = admitted[ref]
+        let previous = record.admitted
         // Failed decodes keep the admitted version (syntax-broken files keep their last good objects in `files`).
         let stillServing = failedIn[ref] != nil
         var accepted: KubeObject?
@@ -224,14 +236,14 @@ public struct ManifestStore: Sendable {
         objectIssues[ref] = issues.isEmpty ? nil : issues
         // An object re-read unchanged (its file changed elsewhere) leaves the state and its journal alone, so the
         // builder redoes only what really changed.
-        if accepted == previous { return }
-        if let old = previous { state.remove(old) }
-        if let accepted {
-            state.insert(accepted)
-            admitted[ref] = accepted
-        } else {
-            admitted[ref] = nil
+        if accepted != previous {
+            if let old = previous { state.remove(old) }
+            if let accepted { state.insert(accepted) }
+            admittedCount += (accepted == nil ? 0 : 1) - (previous == nil ? 0 : 1)
         }
+        var updated = record
+        updated.admitted = accepted
+        records[ref] = updated.files == nil && accepted == nil ? nil : updated
     }
 }
 
