@@ -3,8 +3,8 @@ import Routing
 
 /// The admission algorithm before admission became incremental, kept as the reference the incremental
 /// ``ManifestStore`` must agree with: every call re-decides every object of every file. (Changed since in one rule
-/// only, as the store was: a new version without a creationTimestamp takes the admitted version's, as the API server
-/// keeps an object's creation time.)
+/// only, as the store was: a new version takes the admitted version's creationTimestamp, as the API server never
+/// changes an object's creation time once it exists.)
 struct FullAdmissionStore {
     /// The last good decode of each file.
     private var files: [String: [KubeObject]] = [:]
@@ -81,9 +81,8 @@ struct FullAdmissionStore {
         for ref in stillServing where current[ref] == nil { accepted[ref] = admitted[ref] }
         for (ref, object) in current {
             var object = object
-            if object.metadata.creationTimestamp == nil {
-                object.metadata.creationTimestamp = admitted[ref]?.metadata.creationTimestamp ?? now
-            }
+            let stamp = admitted[ref]?.metadata.creationTimestamp ?? object.metadata.creationTimestamp ?? now
+            if object.metadata.creationTimestamp != stamp { object.metadata.creationTimestamp = stamp }
             let errors = object.validate()
             if errors.isEmpty {
                 accepted[ref] = object

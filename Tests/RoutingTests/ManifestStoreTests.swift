@@ -162,7 +162,7 @@ struct ManifestStoreTests {
         #expect(state.admissionIssues.isEmpty)
     }
 
-    @Test("creationTimestamp is stamped at first sight and kept across edits; a written one is kept, also once it is no longer written")
+    @Test("creationTimestamp is stamped at first sight and kept across edits; a written one is kept; an edit never changes it")
     func creationTimestamps() {
         var store = ManifestStore()
         store.update(
@@ -180,6 +180,12 @@ struct ManifestStoreTests {
         let unwritten = store.admit(now: "2026-03-03T00:00:00Z")
         #expect(Self.paths(unwritten, "dated") == ["/v3"])
         #expect(unwritten.ingresses[Self.ref("Ingress", "dated")]?.metadata.creationTimestamp == "2024-05-05T05:05:05Z")
+        // Nor does writing another one.
+        store.update(
+            path: "web.yaml",
+            text: Self.ingress("web", path: "/v2", created: "2020-01-01T00:00:00Z") + "---\n" + Self.ingress("dated", path: "/v3"))
+        let rewritten = store.admit(now: "2026-04-04T00:00:00Z")
+        #expect(rewritten.ingresses[Self.ref("Ingress", "web")]?.metadata.creationTimestamp == "2026-01-01T00:00:00Z")
     }
 
     @Test("an object moved to another file keeps its timestamp; one deleted and re-created gets a new one")

@@ -308,4 +308,17 @@ public struct ManifestDocumentCache: Sendable {
 
     /// An empty cache.
     public init() {}
+
+    /// Puts `replacement(object)` in place of each cached object it returns one for (nil keeps the object), so
+    /// that the cache and a caller holding an equivalent version (the store's admitted one, stamped with its
+    /// creation time) share one box instead of keeping two.
+    public mutating func replaceObjects(_ replacement: (KubeObject) -> KubeObject?) {
+        for entry in entries.indices {
+            for index in entries.values[entry].result.objects.indices {
+                if let new = replacement(entries.values[entry].result.objects[index]) {
+                    entries.values[entry].result.objects[index] = new
+                }
+            }
+        }
+    }
 }

@@ -129,7 +129,7 @@ public struct SnapshotBuilder {
     }
 
     /// Ingresses oldest first: creationTimestamp (missing sorts last), then namespace/name.
-    static func byAge(_ ingresses: [ObjectRef: Ingress]) -> [(ObjectRef, Ingress)] {
+    static func byAge(_ ingresses: ObjectTable<Ingress>) -> [(ObjectRef, Ingress)] {
         // Sort positions by precomputed keys: moving Ingress values around while sorting costs more than comparing.
         let entries = Array(ingresses)
         let keys = entries.map { (stamp: $0.value.metadata.creationTimestamp ?? "~", ref: $0.key) }

@@ -4,16 +4,16 @@ import KubeModel
 /// the builder reads it; nothing here does I/O.
 public struct ClusterState: Sendable, Equatable {
     /// Ingresses by namespace/name.
-    public private(set) var ingresses: [ObjectRef: Ingress] = [:]
+    public private(set) var ingresses = ObjectTable<Ingress>()
     /// IngressClasses by name.
     public private(set) var ingressClasses: [String: IngressClass] = [:]
     /// Services by namespace/name.
-    public private(set) var services: [ObjectRef: Service] = [:]
+    public private(set) var services = ObjectTable<Service>()
     /// EndpointSlices grouped by the namespace/name of their Service (`kubernetes.io/service-name`), each group
     /// ordered by slice name.
     public private(set) var endpointSlicesByService: [ObjectRef: [EndpointSlice]] = [:]
     /// Secrets by namespace/name.
-    public private(set) var secrets: [ObjectRef: Secret] = [:]
+    public private(set) var secrets = ObjectTable<Secret>()
     /// Namespaces by name.
     public private(set) var namespaces: [String: Namespace] = [:]
     /// Pods by namespace/name.
@@ -51,19 +51,19 @@ public struct ClusterState: Sendable, Equatable {
     public mutating func insert(_ object: KubeObject) {
         let ref = object.ref
         switch object {
-        case .ingress(let value):
-            ingresses[ref] = value
+        case .ingress:
+            ingresses.set(object, for: ref)
             journal.record(.ingress(ref))
         case .ingressClass(let value): ingressClasses[ref.name] = value
-        case .service(let value):
-            services[ref] = value
+        case .service:
+            services.set(object, for: ref)
             journal.record(.service(ref))
         case .endpointSlice(let value):
             editSlices(of: value, namespace: ref.namespace) { slices, index, found in
                 if found { slices[index] = value } else { slices.insert(value, at: index) }
             }
-        case .secret(let value):
-            secrets[ref] = value
+        case .secret:
+            secrets.set(object, for: ref)
             journal.record(.secret(ref))
         case .namespace(let value): namespaces[ref.name] = value
         case .pod(let value): pods[ref] = value
@@ -77,18 +77,18 @@ public struct ClusterState: Sendable, Equatable {
         let ref = object.ref
         switch object {
         case .ingress:
-            ingresses[ref] = nil
+            ingresses.remove(ref)
             journal.record(.ingress(ref))
         case .ingressClass: ingressClasses[ref.name] = nil
         case .service:
-            services[ref] = nil
+            services.remove(ref)
             journal.record(.service(ref))
         case .endpointSlice(let value):
             editSlices(of: value, namespace: ref.namespace) { slices, index, found in
                 if found { slices.remove(at: index) }
             }
         case .secret:
-            secrets[ref] = nil
+            secrets.remove(ref)
             journal.record(.secret(ref))
         case .namespace: namespaces[ref.name] = nil
         case .pod: pods[ref] = nil

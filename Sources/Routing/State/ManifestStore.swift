@@ -85,8 +85,8 @@ public struct ManifestStore: Sendable {
     private struct Record: Sendable {
         /// The files defining it, sorted (the last one's version is the object's); nil when none does.
         var files: DefiningFiles?
-        /// Its last admitted version. Its creationTimestamp is the one a new version without one gets: the API
-        /// server never changes an object's creationTimestamp after creating it.
+        /// Its last admitted version. Its creationTimestamp is the one every later version gets: the API server
+        /// never changes an object's creationTimestamp after creating it.
         var admitted: KubeObject?
     }
 
@@ -101,6 +101,8 @@ public struct ManifestStore: Sendable {
     private var objectIssues: [ObjectRef: [ConfigIssue]] = [:]
     /// Objects to decide about again at the next admission (their files changed).
     private var pending: Set<ObjectRef> = []
+    /// Files updated since the last admission (their decoded objects are replaced by the admitted versions).
+    private var updatedPaths: Set<String> = []
     /// The admitted objects, indexed for the builder, kept up to date by each admission.
     private var state = ClusterState()
 
@@ -136,6 +138,7 @@ public struct ManifestStore: Sendable {
             pending.insert(ref)
         }
         files[path] = objects
+        updatedPaths.insert(path)
         fileIssues[path] = []
         decodeIssues[path] = result.issues
         failedRefs[path] = result.failedRefs
@@ -173,6 +176,8 @@ public struct ManifestStore: Sendable {
         pending = []  // not kept at the size of the first admission (every object)
         // Changes to most objects (the first admission, above all) are cheaper to rebuild from than to list.
         if state.journal.count > admittedCount / 2 { state.forgetAllChanges() }
+        for path in updatedPaths { shareAdmittedVersions(of: path) }
+        updatedPaths = []
         var issues: [ConfigIssue] = []
         // A file broken since it first appeared has problems but no objects: report it too.
         for path in Set(files.keys).union(fileIssues.keys) {
@@ -183,6 +188,31 @@ public struct ManifestStore: Sendable {
         issues.sort()
         state.admissionIssues = issues
         return state
+    }
+
+    /// Makes the file's decoded objects, and its document cache's, the admitted boxes where those are the same
+    /// objects with their creation time stamped: otherwise every object would be kept twice, once as decoded and
+    /// once as admitted. Invisible to admission: an object's creation time comes from its admitted version.
+    private mutating func shareAdmittedVersions(of path: String) {
+        guard var file = files[path] else { return }
+        files[path] = nil  // unshared while edited
+        var decoded: [ObjectRef: KubeObject] = [:]
+        for (ref, entry) in file.entries {
+            guard let admitted = records[ref]?.admitted else { continue }
+            var stamped = entry.object
+            let stamp = admitted.metadata.creationTimestamp
+            if stamped.metadata.creationTimestamp != stamp { stamped.metadata.creationTimestamp = stamp }
+            guard stamped == admitted else { continue }
+            decoded[ref] = entry.object
+            file.entries[ref]?.object = admitted
+        }
+        files[path] = file
+        guard !decoded.isEmpty else { return }
+        documentCaches[path]?.replaceObjects { object in
+            let ref = object.ref
+            guard let original = decoded[ref], original == object else { return nil }
+            return records[ref]?.admitted
+        }
     }
 
     /// Decides about one object as the API server would: the version of the last file defining it, stamped and
@@ -211,9 +241,10 @@ public struct ManifestStore: Sendable {
         let stillServing = failedIn[ref] != nil
         var accepted: KubeObject?
         if var object = current {
-            if object.metadata.creationTimestamp == nil {
-                object.metadata.creationTimestamp = previous?.metadata.creationTimestamp ?? now
-            }
+            // As the API server: the creation time is set when the object is created (here: as written, else now)
+            // and never changed by an update.
+            let stamp = previous?.metadata.creationTimestamp ?? object.metadata.creationTimestamp ?? now
+            if object.metadata.creationTimestamp != stamp { object.metadata.creationTimestamp = stamp }
             let errors = object.validate()
             if errors.isEmpty {
                 accepted = object
