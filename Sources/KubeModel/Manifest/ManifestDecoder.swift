@@ -313,12 +313,16 @@ public struct ManifestDocumentCache: Sendable {
     /// that the cache and a caller holding an equivalent version (the store's admitted one, stamped with its
     /// creation time) share one box instead of keeping two.
     public mutating func replaceObjects(_ replacement: (KubeObject) -> KubeObject?) {
-        for entry in entries.indices {
+        // Walked by index, not with `for … in entries.indices`: the loop would hold the table and each write
+        // would copy it.
+        var entry = entries.startIndex
+        while entry != entries.endIndex {
             for index in entries.values[entry].result.objects.indices {
                 if let new = replacement(entries.values[entry].result.objects[index]) {
                     entries.values[entry].result.objects[index] = new
                 }
             }
+            entries.formIndex(after: &entry)
         }
     }
 }

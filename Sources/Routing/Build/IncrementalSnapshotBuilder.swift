@@ -98,9 +98,9 @@ public struct IncrementalSnapshotBuilder: Sendable {
         var ingressParts: [ObjectRef: IngressPart] = [:]
         var hostParts: [String: HostPart] = [:]
         /// Served Ingresses with rules for each host.
-        var contributors: [String: Set<ObjectRef>] = [:]
+        var contributors: [String: CompactSet<ObjectRef>] = [:]
         /// Ingresses naming each Service in a backend.
-        var serviceUsers: [ObjectRef: Set<ObjectRef>] = [:]
+        var serviceUsers: [ObjectRef: CompactSet<ObjectRef>] = [:]
         /// How many parts use each cluster.
         var clusterUsers: [ClusterID: Int] = [:]
         /// The clusters, in ``ClusterID`` order.
@@ -177,7 +177,10 @@ public struct IncrementalSnapshotBuilder: Sendable {
                     memo.contributors[host]?.remove(ref)
                     dirtyHosts.insert(host)
                 }
-                for service in old.services { memo.serviceUsers[service]?.remove(ref) }
+                for service in old.services {
+                    memo.serviceUsers[service]?.remove(ref)
+                    if memo.serviceUsers[service]?.isEmpty == true { memo.serviceUsers[service] = nil }
+                }
                 if let route = old.defaultRoute { release(route, resolver: resolver) }
             }
             guard let ingress = state.ingresses[ref] else { continue }

@@ -197,14 +197,18 @@ public struct ManifestStore: Sendable {
         guard var file = files[path] else { return }
         files[path] = nil  // unshared while edited
         var decoded: [ObjectRef: KubeObject] = [:]
-        for (ref, entry) in file.entries {
+        // Walked by index: a `for … in` loop would hold the table and the first write would copy it.
+        var index = file.entries.startIndex
+        while index != file.entries.endIndex {
+            defer { file.entries.formIndex(after: &index) }
+            let (ref, entry) = file.entries[index]
             guard let admitted = records[ref]?.admitted else { continue }
             var stamped = entry.object
             let stamp = admitted.metadata.creationTimestamp
             if stamped.metadata.creationTimestamp != stamp { stamped.metadata.creationTimestamp = stamp }
             guard stamped == admitted else { continue }
             decoded[ref] = entry.object
-            file.entries[ref]?.object = admitted
+            file.entries.values[index].object = admitted
         }
         files[path] = file
         guard !decoded.isEmpty else { return }
