@@ -70,30 +70,29 @@ public enum ManifestDecoder {
         for chunk in chunks {
             var entry: ManifestDocumentCache.Entry
             let key = ManifestDocumentCache.Key(chunk)
-            if let cached = cache.entries[key],
-                cached.firstDocument == index + 1 || cached.result.issues.isEmpty && cached.result.failedRefs.isEmpty
-            {
+            if let cached = cache.entries[key], Int(cached.firstDocument) == index + 1 || cached.outcome.isClean {
                 entry = cached
             } else {
                 next.parsedLastTime += 1
-                entry = ManifestDocumentCache.Entry(firstDocument: index + 1, documents: 0, result: Result())
+                var documents = 0
+                var decoded = Result()
                 do {
-                    var documents = try Yams.compose_all(yaml: String(chunk), .basic)
-                    while let node = documents.next() {
-                        entry.documents += 1
-                        decodeDocument(node, document: index + entry.documents, source: source, into: &entry.result)
+                    var nodes = try Yams.compose_all(yaml: String(chunk), .basic)
+                    while let node = nodes.next() {
+                        documents += 1
+                        decodeDocument(node, document: index + documents, source: source, into: &decoded)
                     }
-                    if let error = documents.error { throw error }
+                    if let error = nodes.error { throw error }
                 } catch {
                     cache = ManifestDocumentCache()
                     return decode(text, source: source)
                 }
+                entry = ManifestDocumentCache.Entry(
+                    firstDocument: Int32(clamping: index + 1), documents: Int32(clamping: documents),
+                    outcome: ManifestDocumentCache.Outcome(decoded))
             }
-            index += entry.documents
-            result.objects += entry.result.objects
-            result.issues += entry.result.issues
-            result.ignoredKinds += entry.result.ignoredKinds
-            result.failedRefs += entry.result.failedRefs
+            index += Int(entry.documents)
+            entry.outcome.add(to: &result)
             next.entries[key] = entry
         }
         cache = next
@@ -259,14 +258,52 @@ public enum ManifestDecoder {
 /// What ``ManifestDecoder/decode(_:source:cache:)`` keeps of a file's last decode: each document's outcome by the
 /// document's text.
 public struct ManifestDocumentCache: Sendable {
-    /// The outcome of one document's text.
+    /// The outcome of one document's text. Small: a file of 300 documents keeps 300 of them.
     struct Entry: Sendable {
         /// The number of its first document in the file (issues name it).
-        var firstDocument: Int
+        var firstDocument: Int32
         /// How many documents the text holds (0 for comments only, else 1).
-        var documents: Int
+        var documents: Int32
         /// What decoding it gave.
-        var result: ManifestDecoder.Result
+        var outcome: Outcome
+    }
+
+    /// What decoding a document gave: the usual single object with nothing to report held as is, anything else
+    /// (problems, ignored kinds, no object) in a box.
+    enum Outcome: Sendable {
+        case object(KubeObject)
+        indirect case other(ManifestDecoder.Result)
+
+        /// The outcome `result` stands for.
+        init(_ result: ManifestDecoder.Result) {
+            if result.objects.count == 1, let only = result.objects.first, result.issues.isEmpty, result.ignoredKinds.isEmpty,
+                result.failedRefs.isEmpty, !result.syntaxError
+            {
+                self = .object(only)
+            } else {
+                self = .other(result)
+            }
+        }
+
+        /// Whether decoding found neither problems nor failures.
+        var isClean: Bool {
+            switch self {
+            case .object: true
+            case .other(let result): result.issues.isEmpty && result.failedRefs.isEmpty
+            }
+        }
+
+        /// Appends this outcome to `result`.
+        func add(to result: inout ManifestDecoder.Result) {
+            switch self {
+            case .object(let object): result.objects.append(object)
+            case .other(let other):
+                result.objects += other.objects
+                result.issues += other.issues
+                result.ignoredKinds += other.ignoredKinds
+                result.failedRefs += other.failedRefs
+            }
+        }
     }
 
     /// A document's text, stood for by its length and two independently keyed 64-bit SipHash digests of its bytes
@@ -317,10 +354,18 @@ public struct ManifestDocumentCache: Sendable {
         // would copy it.
         var entry = entries.startIndex
         while entry != entries.endIndex {
-            for index in entries.values[entry].result.objects.indices {
-                if let new = replacement(entries.values[entry].result.objects[index]) {
-                    entries.values[entry].result.objects[index] = new
+            switch entries.values[entry].outcome {
+            case .object(let object):
+                if let new = replacement(object) { entries.values[entry].outcome = .object(new) }
+            case .other(var result):
+                var replaced = false
+                for index in result.objects.indices {
+                    if let new = replacement(result.objects[index]) {
+                        result.objects[index] = new
+                        replaced = true
+                    }
                 }
+                if replaced { entries.values[entry].outcome = .other(result) }
             }
             entries.formIndex(after: &entry)
         }

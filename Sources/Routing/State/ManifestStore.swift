@@ -10,24 +10,50 @@ import KubeModel
 /// date object by object, so a change to one file among hundreds costs what that file holds. The outcome is the one
 /// a full admission of every object would give (the tests compare both on random edit sequences).
 public struct ManifestStore: Sendable {
-    /// The objects of one file's last good decode, by identity.
+    /// The objects of one file's last good decode, by identity: kept sorted in an array (8 bytes an object) rather
+    /// than in a table keyed by identity (64 bytes a slot, most of it the key).
     private struct FileObjects: Sendable {
-        /// An identity's object in the file (the last one when the file defines it twice) and how often the file
-        /// defines it (more than once is reported). One table for both: the identities are most of its size.
-        struct Entry: Sendable {
-            var object: KubeObject
-            var definitions: Int
-        }
-
-        var entries: [ObjectRef: Entry] = [:]
+        /// One object per identity (the file's last definition of it), ordered by identity.
+        private(set) var objects: [KubeObject]
+        /// The identities the file defines more than once, with how often (reported); usually empty.
+        let repeated: [ObjectRef: Int]
 
         init(_ list: [KubeObject]) {
-            entries.reserveCapacity(list.count)
-            for object in list {
+            var last: [ObjectRef: Int] = [:]  // identity → position of its last definition
+            last.reserveCapacity(list.count)
+            var repeated: [ObjectRef: Int] = [:]
+            for (position, object) in list.enumerated() {
                 let ref = object.ref
-                let definitions = entries[ref]?.definitions ?? 0
-                entries[ref] = Entry(object: object, definitions: definitions + 1)
+                if last.updateValue(position, forKey: ref) != nil { repeated[ref, default: 1] += 1 }
             }
+            objects = last.sorted { $0.key < $1.key }.map { list[$0.value] }
+            self.repeated = repeated
+        }
+
+        /// The identities, in order.
+        var refs: [ObjectRef] { objects.map(\.ref) }
+
+        /// Where the object `ref` is, or belongs, in ``objects``.
+        private func position(of ref: ObjectRef) -> Int {
+            var low = 0
+            var high = objects.count
+            while low < high {
+                let middle = (low + high) / 2
+                if objects[middle].ref < ref { low = middle + 1 } else { high = middle }
+            }
+            return low
+        }
+
+        /// The file's object `ref` and how often the file defines it; nil when it does not.
+        func object(_ ref: ObjectRef) -> (object: KubeObject, definitions: Int)? {
+            let index = position(of: ref)
+            guard index < objects.count, objects[index].ref == ref else { return nil }
+            return (objects[index], repeated[ref] ?? 1)
+        }
+
+        /// Replaces the object at `index` of ``objects`` by an equivalent one (same identity).
+        mutating func replace(at index: Int, with object: KubeObject) {
+            objects[index] = object
         }
     }
 
@@ -129,7 +155,7 @@ public struct ManifestStore: Sendable {
         }
         forgetObjects(of: path)
         let objects = FileObjects(result.objects)
-        for ref in objects.entries.keys {
+        for ref in objects.refs {
             if records[ref, default: Record()].files?.insert(path) == nil { records[ref]?.files = .one(path) }
             pending.insert(ref)
         }
@@ -156,7 +182,7 @@ public struct ManifestStore: Sendable {
 
     /// Drops the file's objects and decoding failures from the indexes and marks them for the next admission.
     private mutating func forgetObjects(of path: String) {
-        for ref in files[path]?.entries.keys ?? [:].keys {
+        for ref in files[path]?.refs ?? [] {
             let remaining = records[ref]?.files?.removing(path)
             records[ref]?.files = remaining
             pending.insert(ref)
@@ -197,18 +223,16 @@ public struct ManifestStore: Sendable {
         guard var file = files[path] else { return }
         files[path] = nil  // unshared while edited
         var decoded: [ObjectRef: KubeObject] = [:]
-        // Walked by index: a `for … in` loop would hold the table and the first write would copy it.
-        var index = file.entries.startIndex
-        while index != file.entries.endIndex {
-            defer { file.entries.formIndex(after: &index) }
-            let (ref, entry) = file.entries[index]
+        for index in file.objects.indices {
+            let object = file.objects[index]
+            let ref = object.ref
             guard let admitted = records[ref]?.admitted else { continue }
-            var stamped = entry.object
+            var stamped = object
             let stamp = admitted.metadata.creationTimestamp
             if stamped.metadata.creationTimestamp != stamp { stamped.metadata.creationTimestamp = stamp }
             guard stamped == admitted else { continue }
-            decoded[ref] = entry.object
-            file.entries.values[index].object = admitted
+            decoded[ref] = object
+            file.replace(at: index, with: admitted)
         }
         files[path] = file
         guard !decoded.isEmpty else { return }
@@ -227,7 +251,7 @@ public struct ManifestStore: Sendable {
         var earlier: String?
         let record = records[ref] ?? Record()
         record.files?.forEach { path in
-            guard let entry = files[path]?.entries[ref] else { return }
+            guard let entry = files[path]?.object(ref) else { return }
             for _ in 0..<entry.definitions {
                 if let earlier {
                     issues.append(
