@@ -21,10 +21,15 @@ public struct IncrementalSnapshotBuilder: Sendable {
 
     /// One Ingress's contribution.
     struct IngressPart: Sendable {
-        /// Oldest-first position.
-        var age: AgeKey
+        /// Its creationTimestamp ("~" when missing): with its identity (the key it is kept under), its
+        /// oldest-first position (``AgeKey``).
+        var stamp: String
         /// Whether this controller serves it.
         var served: Bool
+        /// Whether it has no rules but a default backend (a candidate for the catch-all).
+        var catchAllCandidate: Bool
+        /// Whether it is served and has `spec.tls` entries.
+        var hasTLS: Bool
         /// Its annotations, parsed (shared by its routes).
         var policy: SharedPolicy
         /// Annotation problems and problems with `spec.defaultBackend`; for a class-less Ingress that is not served,
@@ -32,14 +37,13 @@ public struct IncrementalSnapshotBuilder: Sendable {
         var issues: [ConfigIssue]
         /// `spec.defaultBackend` as a route (the fallback of its hosts), when served.
         var defaultRoute: Route?
-        /// Whether it has no rules but a default backend (a candidate for the catch-all).
-        var catchAllCandidate: Bool
         /// Its rule hosts (lowercased, each once), when served.
         var hosts: [String]
         /// Services its backends name, each once.
         var services: [ObjectRef]
-        /// Whether it is served and has `spec.tls` entries.
-        var hasTLS: Bool
+
+        /// Its oldest-first position, `ref` being its identity.
+        func age(_ ref: ObjectRef) -> AgeKey { AgeKey(stamp: stamp, ref: ref) }
     }
 
     /// One host's compiled routes.
@@ -57,11 +61,6 @@ public struct IncrementalSnapshotBuilder: Sendable {
     struct AgeKey: Comparable, Sendable {
         var stamp: String
         var ref: ObjectRef
-
-        init(_ ref: ObjectRef, _ ingress: Ingress) {
-            stamp = ingress.metadata.creationTimestamp ?? "~"
-            self.ref = ref
-        }
 
         static func < (lhs: AgeKey, rhs: AgeKey) -> Bool {
             if lhs.stamp != rhs.stamp { return lhs.stamp < rhs.stamp }
@@ -222,7 +221,7 @@ public struct IncrementalSnapshotBuilder: Sendable {
             for ref in refs {
                 if let ingress = state.ingresses[ref], let part = memo.ingressParts[ref] { ordered.append((ref, ingress, part)) }
             }
-            ordered.sort { $0.2.age < $1.2.age }
+            ordered.sort { $0.2.age($0.0) < $1.2.age($1.0) }
             let part = Self.hostPart(
                 host: host, ingresses: ordered, hostHasTLS: SnapshotBuilder.isCovered(host, by: memo.tlsHosts), resolver: &resolver,
                 fields: &memo.fields)
@@ -252,7 +251,7 @@ public struct IncrementalSnapshotBuilder: Sendable {
         // The catch-all default backend: the oldest served Ingress without rules that has one.
         var issues = state.admissionIssues
         let candidates = memo.catchAllIngresses.compactMap { ref in memo.ingressParts[ref].map { (ref, $0) } }.sorted {
-            $0.1.age < $1.1.age
+            $0.1.age($0.0) < $1.1.age($1.0)
         }
         var defaultRoute: Route?
         for (ref, part) in candidates {
@@ -303,7 +302,7 @@ public struct IncrementalSnapshotBuilder: Sendable {
             return kept
         }
         var resolver = TLSResolver(state: state, inspector: inspector, now: now, decoded: memo.decodedSecrets)
-        let ingresses = memo.tlsIngresses.compactMap { ref in memo.ingressParts[ref].map { (ref, $0.age) } }.sorted { $0.1 < $1.1 }
+        let ingresses = memo.tlsIngresses.compactMap { ref in memo.ingressParts[ref].map { (ref, $0.age(ref)) } }.sorted { $0.1 < $1.1 }
         for (ref, _) in ingresses {
             if let ingress = state.ingresses[ref] { resolver.add(ingress, ref: ref) }
         }
@@ -403,7 +402,7 @@ public struct IncrementalSnapshotBuilder: Sendable {
         init(everythingIn state: ClusterState) {
             ingresses = Set(state.ingresses.keys)
             services = Set(state.services.keys)
-            slices = Set(state.endpointSlicesByService.keys)
+            slices = Set(state.servicesWithEndpointSlices)
             secrets = Set(state.secrets.keys)
         }
     }
@@ -426,9 +425,8 @@ public struct IncrementalSnapshotBuilder: Sendable {
         }
         let decision = filter.decide(ingress)
         var part = IngressPart(
-            age: AgeKey(ref, ingress), served: decision.served, policy: Self.defaultPolicy, issues: [],
-            defaultRoute: nil,
-            catchAllCandidate: false, hosts: [], services: Array(services), hasTLS: false)
+            stamp: ingress.metadata.creationTimestamp ?? "~", served: decision.served, catchAllCandidate: false, hasTLS: false,
+            policy: Self.defaultPolicy, issues: [], defaultRoute: nil, hosts: [], services: Array(services))
         guard decision.served else {
             if IngressClassFilter.requestedClass(of: ingress) == nil {
                 part.issues = [

@@ -24,7 +24,12 @@ public struct HostRoutes: Sendable {
         func mark(_ route: inout Route) {
             route.redirectToHTTPS = (hostHasTLS && route.policy.sslRedirect) || route.policy.forceSSLRedirect
         }
-        for index in exact.values.indices { mark(&exact.values[index]) }
+        // Walked by index: `exact.values.indices` would hold the table, and the first write would copy it.
+        var index = exact.values.startIndex
+        while index != exact.values.endIndex {
+            mark(&exact.values[index])
+            exact.values.formIndex(after: &index)
+        }
         for index in ordered.indices { mark(&ordered[index]) }
         if var route = fallback {
             mark(&route)

@@ -10,8 +10,14 @@ public struct ClusterState: Sendable, Equatable {
     /// Services by namespace/name.
     public private(set) var services = ObjectTable<Service>()
     /// EndpointSlices grouped by the namespace/name of their Service (`kubernetes.io/service-name`), each group
-    /// ordered by slice name.
-    public private(set) var endpointSlicesByService: [ObjectRef: [EndpointSlice]] = [:]
+    /// ordered by slice name. Built on each call (for listings; the builder asks ``endpointSlices(namespace:service:)``).
+    public var endpointSlicesByService: [ObjectRef: [EndpointSlice]] {
+        sliceObjectsByService.mapValues { $0.compactMap(EndpointSlice.init(unwrapping:)) }
+    }
+    /// The Services that have EndpointSlices.
+    public var servicesWithEndpointSlices: Dictionary<ObjectRef, [KubeObject]>.Keys { sliceObjectsByService.keys }
+    /// ``endpointSlicesByService`` as kept: each slice as its admitted box (8 bytes, not a copy of the slice).
+    private var sliceObjectsByService: [ObjectRef: [KubeObject]] = [:]
     /// Secrets by namespace/name.
     public private(set) var secrets = ObjectTable<Secret>()
     /// Namespaces by name.
@@ -60,7 +66,7 @@ public struct ClusterState: Sendable, Equatable {
             journal.record(.service(ref))
         case .endpointSlice(let value):
             editSlices(of: value, namespace: ref.namespace) { slices, index, found in
-                if found { slices[index] = value } else { slices.insert(value, at: index) }
+                if found { slices[index] = object } else { slices.insert(object, at: index) }
             }
         case .secret:
             secrets.set(object, for: ref)
@@ -100,20 +106,20 @@ public struct ClusterState: Sendable, Equatable {
     /// Edits the name-ordered slices of `slice`'s Service in place: `edit` gets them, the index where `slice`'s
     /// name is or belongs, and whether a slice of that name is there. A Service left without slices loses its entry.
     private mutating func editSlices(
-        of slice: EndpointSlice, namespace: String?, _ edit: (inout [EndpointSlice], _ index: Int, _ found: Bool) -> Void
+        of slice: EndpointSlice, namespace: String?, _ edit: (inout [KubeObject], _ index: Int, _ found: Bool) -> Void
     ) {
         guard let serviceName = slice.serviceName else { return }
         let key = ObjectRef(kind: "Service", namespace: namespace, name: serviceName)
         journal.record(.endpointSlices(key))
         let name = slice.metadata.name ?? ""
-        var slices = endpointSlicesByService.removeValue(forKey: key) ?? []  // unshared while edited
+        var slices = sliceObjectsByService.removeValue(forKey: key) ?? []  // unshared while edited
         let index = Self.sliceIndex(of: name, in: slices)
         edit(&slices, index, index < slices.count && (slices[index].metadata.name ?? "") == name)
-        if !slices.isEmpty { endpointSlicesByService[key] = slices }
+        if !slices.isEmpty { sliceObjectsByService[key] = slices }
     }
 
     /// Where a slice named `name` is, or belongs, in slices ordered by name.
-    private static func sliceIndex(of name: String, in slices: [EndpointSlice]) -> Int {
+    private static func sliceIndex(of name: String, in slices: [KubeObject]) -> Int {
         var low = 0
         var high = slices.count
         while low < high {
@@ -130,7 +136,8 @@ public struct ClusterState: Sendable, Equatable {
 
     /// The EndpointSlices of the Service `name` in `namespace`, ordered by slice name.
     public func endpointSlices(namespace: String, service name: String) -> [EndpointSlice] {
-        endpointSlicesByService[ObjectRef(kind: "Service", namespace: namespace, name: name)] ?? []
+        let slices = sliceObjectsByService[ObjectRef(kind: "Service", namespace: namespace, name: name)] ?? []
+        return slices.compactMap(EndpointSlice.init(unwrapping:))
     }
 
     /// The Secret `name` in `namespace`.

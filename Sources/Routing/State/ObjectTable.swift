@@ -22,6 +22,14 @@ extension Service: KubeObjectKind {
     }
 }
 
+extension EndpointSlice: KubeObjectKind {
+    /// The EndpointSlice inside `object`.
+    public init?(unwrapping object: KubeObject) {
+        guard case .endpointSlice(let value) = object else { return nil }
+        self = value
+    }
+}
+
 extension Secret: KubeObjectKind {
     /// The Secret inside `object`.
     public init?(unwrapping object: KubeObject) {
