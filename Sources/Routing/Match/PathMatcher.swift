@@ -7,7 +7,8 @@ public enum PathMatcher: Hashable, Sendable {
     /// `ImplementationSpecific` outside regex mode: a plain character prefix, as an nginx prefix location.
     case characterPrefix(String)
     /// Regex mode (`use-regex` or `rewrite-target` on the host): a case-insensitive regex anchored at the start.
-    case regex(PatternRegex)
+    /// Boxed: a compiled pattern is larger than a path, and every route holds a matcher.
+    indirect case regex(PatternRegex)
 
     /// Whether the path matches.
     public func matches(_ path: String) -> Bool {

@@ -4,14 +4,26 @@ import KubeModel
 public enum RouteBackend: Hashable, Sendable {
     /// A cluster, by its index in ``RoutingSnapshot/clusters``.
     case cluster(Int)
-    /// No usable backend: answer `status` (503 for a missing Service or port) with `reason` in the log.
-    case unavailable(status: Int, reason: String)
+    /// No usable backend: answer `status` (503 for a missing Service or port) with `reason` in the log. Boxed:
+    /// rare, and larger than a cluster index, which every other route holds.
+    indirect case unavailable(status: Int, reason: String)
 }
 
 /// The Ingress path a route came from (for explain, logs and conflict reports).
 public struct RouteSource: Hashable, Sendable, CustomStringConvertible {
-    /// The Ingress.
-    public var ingress: ObjectRef
+    /// The Ingress. Kept as namespace and name (the kind is always `Ingress`): every route holds a source, and the
+    /// kind would be 16 bytes more in each.
+    public var ingress: ObjectRef {
+        get { ObjectRef(kind: "Ingress", namespace: ingressNamespace, name: ingressName) }
+        set {
+            ingressNamespace = newValue.namespace
+            ingressName = newValue.name
+        }
+    }
+    /// The Ingress's namespace.
+    private var ingressNamespace: String?
+    /// The Ingress's name.
+    private var ingressName: String
     /// The field path of the rule's path, e.g. `spec.rules[0].http.paths[1]`, or `spec.defaultBackend`.
     public var field: String
     /// The host as written (empty for every host).
@@ -23,7 +35,8 @@ public struct RouteSource: Hashable, Sendable, CustomStringConvertible {
 
     /// Creates a source.
     public init(ingress: ObjectRef, field: String, host: String, path: String, pathType: String) {
-        self.ingress = ingress
+        ingressNamespace = ingress.namespace
+        ingressName = ingress.name
         self.field = field
         self.host = host
         self.path = path
