@@ -11,11 +11,99 @@ public struct ObjectMeta: Codable, Hashable, Sendable {
     /// RFC 3339 creation time as the API server writes it; standalone mode stamps first-seen time.
     public var creationTimestamp: String?
     /// Opaque identity assigned by the API server.
-    public var uid: String?
+    public var uid: String? {
+        get { serverFields?.uid }
+        set { setServerFields(uid: newValue, resourceVersion: resourceVersion, generation: generation) }
+    }
     /// Opaque version for optimistic concurrency and watches.
-    public var resourceVersion: String?
+    public var resourceVersion: String? {
+        get { serverFields?.resourceVersion }
+        set { setServerFields(uid: uid, resourceVersion: newValue, generation: generation) }
+    }
     /// Sequence number of spec changes.
-    public var generation: Int?
+    public var generation: Int? {
+        get { serverFields?.generation }
+        set { setServerFields(uid: uid, resourceVersion: resourceVersion, generation: newValue) }
+    }
+    /// The fields only the API server sets, boxed (nil when none is set, as in manifest files): every object
+    /// carries metadata, and these would be 40 bytes more in each.
+    private var serverFields: ServerFields?
+
+    /// `uid`, `resourceVersion` and `generation`.
+    private final class ServerFields: Hashable, Sendable {
+        let uid: String?
+        let resourceVersion: String?
+        let generation: Int?
+
+        init(uid: String?, resourceVersion: String?, generation: Int?) {
+            self.uid = uid
+            self.resourceVersion = resourceVersion
+            self.generation = generation
+        }
+
+        static func == (lhs: ServerFields, rhs: ServerFields) -> Bool {
+            lhs.uid == rhs.uid && lhs.resourceVersion == rhs.resourceVersion && lhs.generation == rhs.generation
+        }
+
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(uid)
+            hasher.combine(resourceVersion)
+            hasher.combine(generation)
+        }
+    }
+
+    /// Boxes the server's fields, or drops the box when none is set.
+    private mutating func setServerFields(uid: String?, resourceVersion: String?, generation: Int?) {
+        serverFields =
+            uid == nil && resourceVersion == nil && generation == nil
+            ? nil : ServerFields(uid: uid, resourceVersion: resourceVersion, generation: generation)
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case name, namespace, labels, annotations, creationTimestamp, uid, resourceVersion, generation
+    }
+
+    /// Decodes the fields that are present.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decodeIfPresent(String.self, forKey: .name)
+        namespace = try container.decodeIfPresent(String.self, forKey: .namespace)
+        labels = try container.decodeIfPresent([String: String].self, forKey: .labels).map(Self.sharingWellKnownKeys)
+        annotations = try container.decodeIfPresent([String: String].self, forKey: .annotations)
+        creationTimestamp = try container.decodeIfPresent(String.self, forKey: .creationTimestamp)
+        setServerFields(
+            uid: try container.decodeIfPresent(String.self, forKey: .uid),
+            resourceVersion: try container.decodeIfPresent(String.self, forKey: .resourceVersion),
+            generation: try container.decodeIfPresent(Int.self, forKey: .generation))
+    }
+
+    /// Label keys many objects carry, longer than the 15 bytes a string holds without a buffer of its own.
+    private static let wellKnownKeys: [String: String] = Dictionary(
+        uniqueKeysWithValues: [
+            "kubernetes.io/service-name", "endpointslice.kubernetes.io/managed-by", "app.kubernetes.io/name",
+            "app.kubernetes.io/instance", "app.kubernetes.io/component", "app.kubernetes.io/part-of",
+            "app.kubernetes.io/managed-by", "app.kubernetes.io/version", "pod-template-hash",
+        ].map { ($0, $0) })
+
+    /// `labels` with each well-known key replaced by the one shared copy (every EndpointSlice names its Service
+    /// under the same key: one buffer instead of one per slice).
+    private static func sharingWellKnownKeys(_ labels: [String: String]) -> [String: String] {
+        guard labels.keys.contains(where: { wellKnownKeys[$0] != nil }) else { return labels }
+        return Dictionary(uniqueKeysWithValues: labels.map { (wellKnownKeys[$0.key] ?? $0.key, $0.value) })
+    }
+
+    /// Encodes the fields that are set.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encodeIfPresent(name, forKey: .name)
+        try container.encodeIfPresent(namespace, forKey: .namespace)
+        try container.encodeIfPresent(labels, forKey: .labels)
+        try container.encodeIfPresent(annotations, forKey: .annotations)
+        try container.encodeIfPresent(creationTimestamp, forKey: .creationTimestamp)
+        try container.encodeIfPresent(uid, forKey: .uid)
+        try container.encodeIfPresent(resourceVersion, forKey: .resourceVersion)
+        try container.encodeIfPresent(generation, forKey: .generation)
+    }
 
     /// Creates metadata with the given identity.
     public init(
