@@ -62,6 +62,7 @@ struct BackendResolver {
 
     /// Collects the clusters of `ids` (unknown ones only) in that order.
     mutating func collect(_ ids: [ClusterID]) {
+        clusters.reserveCapacity(clusters.count + ids.count)  // kept by the builder: no room grown by doubling
         for id in ids where indexByID[id] == nil {
             if let service = state.service(namespace: id.namespace, name: id.service) { append(id: id, service: service) }
         }

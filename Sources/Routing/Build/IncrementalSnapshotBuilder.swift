@@ -52,9 +52,6 @@ public struct IncrementalSnapshotBuilder: Sendable {
         var routes: HostRoutes
         /// Problems found collecting and compiling them.
         var issues: [ConfigIssue]
-        /// The clusters the routes use, each once (an array: a host uses one or two, and a set of one costs
-        /// several times its size).
-        var clusters: [ClusterID]
     }
 
     /// Sorts Ingresses oldest first: creationTimestamp (missing sorts last), then namespace/name.
@@ -211,7 +208,7 @@ public struct IncrementalSnapshotBuilder: Sendable {
 
         // Host parts.
         for host in dirtyHosts {
-            if let old = memo.hostParts.removeValue(forKey: host) { release(old.clusters) }
+            if let old = memo.hostParts.removeValue(forKey: host) { release(Self.clusterIDs(of: old.routes, in: resolver.clusters)) }
             guard let refs = memo.contributors[host], !refs.isEmpty else {
                 memo.contributors[host] = nil
                 continue
@@ -225,7 +222,7 @@ public struct IncrementalSnapshotBuilder: Sendable {
             let part = Self.hostPart(
                 host: host, ingresses: ordered, hostHasTLS: SnapshotBuilder.isCovered(host, by: memo.tlsHosts), resolver: &resolver,
                 fields: &memo.fields)
-            retain(part.clusters)
+            retain(Self.clusterIDs(of: part.routes, in: resolver.clusters))
             memo.hostParts[host] = part
         }
 
@@ -237,14 +234,15 @@ public struct IncrementalSnapshotBuilder: Sendable {
             var wildcardHosts: [String: HostRoutes] = [:]
             var anyHost: HostRoutes?
             for (host, part) in memo.hostParts {
-                Self.place(part.routes, host: host, exact: &exactHosts, wildcard: &wildcardHosts, any: &anyHost)
+                Self.place(
+                    part.routes, host: host, exact: &exactHosts, wildcard: &wildcardHosts, any: &anyHost, hosts: memo.hostParts)
             }
             memo.routeTable = RouteTable(exactHosts: exactHosts, wildcardHosts: wildcardHosts, anyHost: anyHost, defaultRoute: nil)
         } else {
             for host in dirtyHosts {
                 Self.place(
                     memo.hostParts[host]?.routes, host: host, exact: &memo.routeTable.exactHosts, wildcard: &memo.routeTable.wildcardHosts,
-                    any: &memo.routeTable.anyHost)
+                    any: &memo.routeTable.anyHost, hosts: memo.hostParts)
             }
         }
 
@@ -316,13 +314,18 @@ public struct IncrementalSnapshotBuilder: Sendable {
     }
 
     /// Files compiled host routes under their host in the table (nil removes the host).
+    /// A wildcard host is filed under its suffix; when the suffix is itself a host of `hosts` (`*.example.com`
+    /// beside `example.com`), under that host's string, so both tables share one buffer.
     private static func place(
-        _ routes: HostRoutes?, host: String, exact: inout [String: HostRoutes], wildcard: inout [String: HostRoutes], any: inout HostRoutes?
+        _ routes: HostRoutes?, host: String, exact: inout [String: HostRoutes], wildcard: inout [String: HostRoutes],
+        any: inout HostRoutes?,
+        hosts: [String: HostPart]
     ) {
         if host.isEmpty {
             any = routes
         } else if host.hasPrefix("*.") {
-            wildcard[String(host.dropFirst(2))] = routes
+            let suffix = String(host.dropFirst(2))
+            wildcard[hosts.index(forKey: suffix).map { hosts.keys[$0] } ?? suffix] = routes
         } else {
             exact[host] = routes
         }
@@ -497,11 +500,17 @@ public struct IncrementalSnapshotBuilder: Sendable {
         }
         var routes = SnapshotBuilder.compile(collector, issues: &issues)
         routes.markRedirects(hostHasTLS: hostHasTLS)
-        var clusters: Set<ClusterID> = []
+        return HostPart(routes: routes, issues: issues)
+    }
+
+    /// The clusters a host's routes use, each once, found from the routes when they are counted in and out
+    /// rather than kept beside them (the routes' indices follow every renumbering, so both counts agree).
+    static func clusterIDs(of routes: HostRoutes, in clusters: [Cluster]) -> Set<ClusterID> {
+        var ids: Set<ClusterID> = []
         routes.forEachRoute { route in
-            if case .cluster(let index) = route.backend { clusters.insert(resolver.clusters[index].id) }
+            if case .cluster(let index) = route.backend { ids.insert(clusters[index].id) }
         }
-        return HostPart(routes: routes, issues: issues, clusters: Array(clusters))
+        return ids
     }
 }
 
