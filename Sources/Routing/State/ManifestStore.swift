@@ -301,7 +301,7 @@ public struct ManifestStore: Sendable {
             admittedCount += (accepted == nil ? 0 : 1) - (previous == nil ? 0 : 1)
         }
         var updated = record
-        updated.admitted = accepted
+        updated.admitted = accepted == previous ? previous : accepted  // an equal version keeps the state's box
         records[ref] = updated.files == nil && accepted == nil ? nil : updated
     }
 }
