@@ -12,51 +12,28 @@ public struct ObjectMeta: Codable, Hashable, Sendable {
     public var creationTimestamp: String?
     /// Opaque identity assigned by the API server.
     public var uid: String? {
-        get { serverFields?.uid }
-        set { setServerFields(uid: newValue, resourceVersion: resourceVersion, generation: generation) }
+        get { serverFields?.value.uid }
+        set { serverFields.edit { $0.uid = newValue } }
     }
     /// Opaque version for optimistic concurrency and watches.
     public var resourceVersion: String? {
-        get { serverFields?.resourceVersion }
-        set { setServerFields(uid: uid, resourceVersion: newValue, generation: generation) }
+        get { serverFields?.value.resourceVersion }
+        set { serverFields.edit { $0.resourceVersion = newValue } }
     }
     /// Sequence number of spec changes.
     public var generation: Int? {
-        get { serverFields?.generation }
-        set { setServerFields(uid: uid, resourceVersion: resourceVersion, generation: newValue) }
+        get { serverFields?.value.generation }
+        set { serverFields.edit { $0.generation = newValue } }
     }
     /// The fields only the API server sets, boxed (nil when none is set, as in manifest files): every object
     /// carries metadata, and these would be 40 bytes more in each.
-    private var serverFields: ServerFields?
+    private var serverFields: Boxed<ServerFields>?
 
     /// `uid`, `resourceVersion` and `generation`.
-    private final class ServerFields: Hashable, Sendable {
-        let uid: String?
-        let resourceVersion: String?
-        let generation: Int?
-
-        init(uid: String?, resourceVersion: String?, generation: Int?) {
-            self.uid = uid
-            self.resourceVersion = resourceVersion
-            self.generation = generation
-        }
-
-        static func == (lhs: ServerFields, rhs: ServerFields) -> Bool {
-            lhs.uid == rhs.uid && lhs.resourceVersion == rhs.resourceVersion && lhs.generation == rhs.generation
-        }
-
-        func hash(into hasher: inout Hasher) {
-            hasher.combine(uid)
-            hasher.combine(resourceVersion)
-            hasher.combine(generation)
-        }
-    }
-
-    /// Boxes the server's fields, or drops the box when none is set.
-    private mutating func setServerFields(uid: String?, resourceVersion: String?, generation: Int?) {
-        serverFields =
-            uid == nil && resourceVersion == nil && generation == nil
-            ? nil : ServerFields(uid: uid, resourceVersion: resourceVersion, generation: generation)
+    private struct ServerFields: RareFields {
+        var uid: String?
+        var resourceVersion: String?
+        var generation: Int?
     }
 
     private enum CodingKeys: String, CodingKey {
@@ -71,10 +48,11 @@ public struct ObjectMeta: Codable, Hashable, Sendable {
         labels = try container.decodeIfPresent([String: String].self, forKey: .labels).map(Self.sharingWellKnownKeys)
         annotations = try container.decodeIfPresent([String: String].self, forKey: .annotations)
         creationTimestamp = try container.decodeIfPresent(String.self, forKey: .creationTimestamp)
-        setServerFields(
-            uid: try container.decodeIfPresent(String.self, forKey: .uid),
-            resourceVersion: try container.decodeIfPresent(String.self, forKey: .resourceVersion),
-            generation: try container.decodeIfPresent(Int.self, forKey: .generation))
+        try serverFields.edit {
+            $0.uid = try container.decodeIfPresent(String.self, forKey: .uid)
+            $0.resourceVersion = try container.decodeIfPresent(String.self, forKey: .resourceVersion)
+            $0.generation = try container.decodeIfPresent(Int.self, forKey: .generation)
+        }
     }
 
     /// Label keys many objects carry, longer than the 15 bytes a string holds without a buffer of its own.

@@ -36,76 +36,34 @@ public struct EndpointSlice: Codable, Hashable, Sendable {
         public var conditions: Conditions?
         /// The Pod's hostname, when set.
         public var hostname: String? {
-            get { details?.hostname }
-            set { editDetails { $0.hostname = newValue } }
+            get { details?.value.hostname }
+            set { details.edit { $0.hostname = newValue } }
         }
         /// The node the Pod runs on.
         public var nodeName: String? {
-            get { details?.nodeName }
-            set { editDetails { $0.nodeName = newValue } }
+            get { details?.value.nodeName }
+            set { details.edit { $0.nodeName = newValue } }
         }
         /// The Pod the endpoint stands for.
         public var targetRef: TargetRef? {
-            get { details?.targetRef }
-            set { editDetails { $0.targetRef = newValue } }
+            get { details?.value.targetRef }
+            set { details.edit { $0.targetRef = newValue } }
         }
         /// The zone of the endpoint.
         public var zone: String? {
-            get { details?.zone }
-            set { editDetails { $0.zone = newValue } }
+            get { details?.value.zone }
+            set { details.edit { $0.zone = newValue } }
         }
         /// The fields Gatehouse does not route by, boxed (nil when none is set): an endpoint is then 24 bytes
         /// instead of 120, and a slice of a busy Service holds many.
-        private var details: Details?
+        private var details: Boxed<Details>?
 
         /// The rarely needed fields of an endpoint.
-        private final class Details: Hashable, Sendable {
-            let hostname: String?
-            let nodeName: String?
-            let targetRef: TargetRef?
-            let zone: String?
-
-            init(hostname: String?, nodeName: String?, targetRef: TargetRef?, zone: String?) {
-                self.hostname = hostname
-                self.nodeName = nodeName
-                self.targetRef = targetRef
-                self.zone = zone
-            }
-
-            static func == (lhs: Details, rhs: Details) -> Bool {
-                lhs.hostname == rhs.hostname && lhs.nodeName == rhs.nodeName && lhs.targetRef == rhs.targetRef && lhs.zone == rhs.zone
-            }
-
-            func hash(into hasher: inout Hasher) {
-                hasher.combine(hostname)
-                hasher.combine(nodeName)
-                hasher.combine(targetRef)
-                hasher.combine(zone)
-            }
-        }
-
-        /// The rare fields as plain values, for editing.
-        private struct DetailValues {
+        private struct Details: RareFields {
             var hostname: String?
             var nodeName: String?
             var targetRef: TargetRef?
             var zone: String?
-        }
-
-        /// Applies `edit` to the rare fields (a new box: boxes are shared between copies).
-        private mutating func editDetails(_ edit: (inout DetailValues) -> Void) {
-            var values = DetailValues(hostname: hostname, nodeName: nodeName, targetRef: targetRef, zone: zone)
-            edit(&values)
-            setDetails(values)
-        }
-
-        /// Boxes `values`, or drops the box when none is set.
-        private mutating func setDetails(_ values: DetailValues) {
-            if values.hostname == nil && values.nodeName == nil && values.targetRef == nil && values.zone == nil {
-                details = nil
-            } else {
-                details = Details(hostname: values.hostname, nodeName: values.nodeName, targetRef: values.targetRef, zone: values.zone)
-            }
         }
 
         private enum CodingKeys: String, CodingKey {
@@ -122,7 +80,11 @@ public struct EndpointSlice: Codable, Hashable, Sendable {
         ) {
             self.addresses = addresses
             self.conditions = conditions
-            setDetails(DetailValues(hostname: hostname, nodeName: nodeName, targetRef: targetRef, zone: nil))
+            details.edit {
+                $0.hostname = hostname
+                $0.nodeName = nodeName
+                $0.targetRef = targetRef
+            }
         }
 
         /// Decodes the fields that are present.
@@ -130,12 +92,12 @@ public struct EndpointSlice: Codable, Hashable, Sendable {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             addresses = try container.decodeIfPresent([String].self, forKey: .addresses)
             conditions = try container.decodeIfPresent(Conditions.self, forKey: .conditions)
-            setDetails(
-                DetailValues(
-                    hostname: try container.decodeIfPresent(String.self, forKey: .hostname),
-                    nodeName: try container.decodeIfPresent(String.self, forKey: .nodeName),
-                    targetRef: try container.decodeIfPresent(TargetRef.self, forKey: .targetRef),
-                    zone: try container.decodeIfPresent(String.self, forKey: .zone)))
+            try details.edit {
+                $0.hostname = try container.decodeIfPresent(String.self, forKey: .hostname)
+                $0.nodeName = try container.decodeIfPresent(String.self, forKey: .nodeName)
+                $0.targetRef = try container.decodeIfPresent(TargetRef.self, forKey: .targetRef)
+                $0.zone = try container.decodeIfPresent(String.self, forKey: .zone)
+            }
         }
 
         /// Encodes the fields that are set.

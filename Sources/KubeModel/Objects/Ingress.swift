@@ -101,26 +101,11 @@ public struct IngressBackend: Codable, Hashable, Sendable {
     /// A reference to another object in the namespace (exclusive with `service`).
     public var resource: TypedLocalObjectReference? {
         get { resourceBox?.value }
-        set { resourceBox = newValue.map(ResourceBox.init) }
+        set { resourceBox = newValue.map(Boxed.init) }
     }
     /// `resource`, boxed: almost no backend has one, and every path of every Ingress has a backend (a nil
     /// reference is 8 bytes; the optional reference itself, 48).
-    private var resourceBox: ResourceBox?
-
-    /// A typed reference held in a box.
-    private final class ResourceBox: Hashable, Sendable {
-        let value: TypedLocalObjectReference
-
-        init(_ value: TypedLocalObjectReference) {
-            self.value = value
-        }
-
-        static func == (lhs: ResourceBox, rhs: ResourceBox) -> Bool { lhs.value == rhs.value }
-
-        func hash(into hasher: inout Hasher) {
-            hasher.combine(value)
-        }
-    }
+    private var resourceBox: Boxed<TypedLocalObjectReference>?
 
     private enum CodingKeys: String, CodingKey {
         case service

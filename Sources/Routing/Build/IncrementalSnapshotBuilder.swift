@@ -31,7 +31,7 @@ public struct IncrementalSnapshotBuilder: Sendable {
         /// Whether it is served and has `spec.tls` entries.
         var hasTLS: Bool
         /// Its annotations, parsed (shared by its routes).
-        var policy: SharedPolicy
+        var policy: Boxed<RoutePolicy>
         /// Annotation problems and problems with `spec.defaultBackend`; for a class-less Ingress that is not served,
         /// the warning saying so.
         var issues: [ConfigIssue]
@@ -411,7 +411,7 @@ public struct IncrementalSnapshotBuilder: Sendable {
     }
 
     /// The policy of every Ingress without annotations that change it, one box for all their routes.
-    static let defaultPolicy = SharedPolicy(.defaults)
+    static let defaultPolicy = Boxed(RoutePolicy.defaults)
 
     /// What one Ingress contributes apart from its rules: served or not, annotations, default backend.
     static func ingressPart(ref: ObjectRef, ingress: Ingress, filter: IngressClassFilter, resolver: inout BackendResolver) -> IngressPart {
@@ -440,7 +440,7 @@ public struct IncrementalSnapshotBuilder: Sendable {
             return part
         }
         let (policy, annotationIssues) = IngressAnnotations.parse(ingress.metadata, object: ref)
-        let shared = policy == RoutePolicy.defaults ? Self.defaultPolicy : SharedPolicy(policy)
+        let shared = policy == RoutePolicy.defaults ? Self.defaultPolicy : Boxed(policy)
         part.policy = shared
         part.issues = annotationIssues
         part.hasTLS = !(spec.tls ?? []).isEmpty

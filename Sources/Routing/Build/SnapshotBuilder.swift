@@ -26,7 +26,7 @@ public struct SnapshotBuilder {
         var source: RouteSource
         var backend: RouteBackend
         /// Its Ingress's policy, shared by the routes of that Ingress.
-        var policy: SharedPolicy
+        var policy: Boxed<RoutePolicy>
     }
 
     /// Routes of one host while collecting.

@@ -47,31 +47,6 @@ public struct RouteSource: Hashable, Sendable, CustomStringConvertible {
     public var description: String { "\(ingress) \(field)" }
 }
 
-/// A policy held once for all the routes of an Ingress (they share its annotations), so a route stores a reference
-/// instead of its own copy.
-@usableFromInline
-final class SharedPolicy: Sendable {
-    /// The policy.
-    @usableFromInline let value: RoutePolicy
-
-    /// Holds `value`.
-    init(_ value: RoutePolicy) {
-        self.value = value
-    }
-}
-
-/// A route's compiled rewrite, in a box of its own.
-@usableFromInline
-final class RewriteBox: Sendable {
-    /// The rewrite.
-    @usableFromInline let value: PathRewrite
-
-    /// Holds `value`.
-    init(_ value: PathRewrite) {
-        self.value = value
-    }
-}
-
 /// One compiled route: how it matches, where it goes, and its typed policy.
 ///
 /// A copy-on-write value: the fields live in one box, so the copy the proxy makes for every request counts one
@@ -87,13 +62,14 @@ public struct Route: Sendable {
         @usableFromInline let source: RouteSource
         @usableFromInline let matcher: PathMatcher
         @usableFromInline var backend: RouteBackend
-        @usableFromInline let policy: SharedPolicy
+        /// Shared by the routes of one Ingress.
+        @usableFromInline let policy: Boxed<RoutePolicy>
         /// The rewrite, boxed: most routes have none, and a nil reference is 8 bytes where the optional is 48.
-        @usableFromInline let rewrite: RewriteBox?
+        @usableFromInline let rewrite: Boxed<PathRewrite>?
         @usableFromInline var redirectToHTTPS: Bool
 
         init(
-            source: RouteSource, matcher: PathMatcher, backend: RouteBackend, policy: SharedPolicy, rewrite: RewriteBox?,
+            source: RouteSource, matcher: PathMatcher, backend: RouteBackend, policy: Boxed<RoutePolicy>, rewrite: Boxed<PathRewrite>?,
             redirectToHTTPS: Bool
         ) {
             self.source = source
@@ -115,13 +91,13 @@ public struct Route: Sendable {
 
     /// Creates a route.
     public init(source: RouteSource, matcher: PathMatcher, backend: RouteBackend, policy: RoutePolicy, rewrite: PathRewrite?) {
-        self.init(source: source, matcher: matcher, backend: backend, sharedPolicy: SharedPolicy(policy), rewrite: rewrite)
+        self.init(source: source, matcher: matcher, backend: backend, sharedPolicy: Boxed(policy), rewrite: rewrite)
     }
 
     /// Creates a route whose policy is shared with other routes (those of the same Ingress).
-    init(source: RouteSource, matcher: PathMatcher, backend: RouteBackend, sharedPolicy: SharedPolicy, rewrite: PathRewrite?) {
+    init(source: RouteSource, matcher: PathMatcher, backend: RouteBackend, sharedPolicy: Boxed<RoutePolicy>, rewrite: PathRewrite?) {
         storage = Storage(
-            source: source, matcher: matcher, backend: backend, policy: sharedPolicy, rewrite: rewrite.map(RewriteBox.init),
+            source: source, matcher: matcher, backend: backend, policy: sharedPolicy, rewrite: rewrite.map(Boxed.init),
             redirectToHTTPS: false)
     }
 
