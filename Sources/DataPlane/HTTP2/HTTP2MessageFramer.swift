@@ -43,7 +43,13 @@ struct HTTP2MessageFramer {
                 frames.append(.headers(.init(headers: head, endStream: true)))
                 ended = true
             } else if !ended {
-                frames.append(.data(.init(data: .byteBuffer(ByteBuffer()), endStream: true)))
+                // The last body piece of this batch carries END_STREAM instead of an empty DATA frame after it.
+                if case .data(var last)? = frames.last, !last.endStream {
+                    last.endStream = true
+                    frames[frames.count - 1] = .data(last)
+                } else {
+                    frames.append(.data(.init(data: .byteBuffer(ByteBuffer()), endStream: true)))
+                }
                 ended = true
             }
         case .needMoreData, .error:

@@ -29,7 +29,7 @@ enum HTTP2Server {
             streamConfiguration: streamConfiguration,
             streamDelegate: management.http2StreamDelegate
         ) { stream in
-            stream.eventLoop.makeCompletedFuture {
+            stream.setUp {
                 try stream.pipeline.syncOperations.addHandler(HTTP2ServerBridge())
                 try stream.pipeline.syncOperations.addHandler(ProxyHandler(loop: loop, scheme: scheme, forwarding: forwarding))
             }

@@ -613,7 +613,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         guard let context else { return }
         if exchange.closeAfter || quiescing || clientDone {
             phase = .lingering
-            closeAfterFlush()
+            closeAfterFlush(inputDone: exchange.requestComplete)
             return
         }
         phase = .idle
@@ -694,10 +694,18 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     }
 
     /// Flushes, shuts the output down once written, and drops input until the client closes (bounded by a timer).
-    private func closeAfterFlush() {
+    /// On an HTTP/2 stream, shutting the output is the stream's END_STREAM, sent right after the flushed response;
+    /// a stream whose request already ended (`inputDone`) then closes by itself, without a linger timer.
+    private func closeAfterFlush(inputDone: Bool = false) {
         guard let context else { return }
         buffer.moveReaderIndex(to: buffer.writerIndex)
         resumeReading()
+        if isStream {
+            context.flush()
+            context.close(mode: .output, promise: nil)
+            if !inputDone { arm(.linger, after: .seconds(2)) }
+            return
+        }
         let promise = context.eventLoop.makePromise(of: Void.self)
         context.writeAndFlush(NIOAny(ByteBuffer()), promise: promise)
         promise.futureResult.assumeIsolated().whenComplete { [self] _ in

@@ -123,14 +123,14 @@ public final class ProxyServer: Service, Sendable {
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
+                channel.setUp {
                     try channel.pipeline.syncOperations.addHandler(quiesce.makeServerChannelHandler(channel: channel))
                 }
             }
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
+                channel.setUp {
                     connections.add(channel)
                     guard let context = live.context(for: channel.eventLoop) else {
                         throw ChannelError.inappropriateOperationForState
@@ -143,7 +143,7 @@ public final class ProxyServer: Service, Sendable {
                     try channel.pipeline.syncOperations.addHandler(TLSHandshakeGuard(timeout: handshakeTimeout))
                     try channel.pipeline.syncOperations.addHandler(
                         ApplicationProtocolNegotiationHandler { result, channel in
-                            channel.eventLoop.makeCompletedFuture {
+                            channel.setUp {
                                 if case .negotiated("h2") = result {
                                     try HTTP2Server.configure(channel, loop: context, scheme: "https")
                                 } else {

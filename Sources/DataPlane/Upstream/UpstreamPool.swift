@@ -76,7 +76,7 @@ final class UpstreamPool {
         let bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(timeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
-            .channelInitializer { channel in channel.eventLoop.makeCompletedFuture { try initialize(channel) } }
+            .channelInitializer { channel in channel.setUp { try initialize(channel) } }
         if let address = key.endpoint.address { return bootstrap.connect(to: address) }
         return bootstrap.connect(host: key.endpoint.host, port: key.endpoint.port)
     }
@@ -112,7 +112,7 @@ final class UpstreamPool {
         return parent.flatMap { connection in
             let promise = self.eventLoop.makePromise(of: (any Channel).self)
             connection.multiplexer.createStreamChannel(promise: promise) { stream in
-                stream.eventLoop.makeCompletedFuture {
+                stream.setUp {
                     try stream.pipeline.syncOperations.addHandler(HTTP2ClientBridge(scheme: scheme))
                     try stream.pipeline.syncOperations.addHandler(UpstreamHandler(limits: limits))
                 }

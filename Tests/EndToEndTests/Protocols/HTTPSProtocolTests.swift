@@ -121,6 +121,9 @@ struct HTTPSProtocolTests {
         #expect(nghttp.status == 0, "\(nghttp.output.suffix(2000)) \(nghttp.errors)")
         #expect(nghttp.output.components(separatedBy: ":status: 200").count == 4, "\(nghttp.output.suffix(3000))")
         for path in ["/one", "/two", "/three"] { #expect(nghttp.output.contains("\"target\":\"\(path)\"")) }
+        // Each response ends on the DATA frame of its body (END_STREAM set there), not on an empty DATA frame after it.
+        #expect(nghttp.output.components(separatedBy: "recv DATA frame").count == 4, "\(nghttp.output.suffix(3000))")
+        #expect(!nghttp.output.contains("recv DATA frame <length=0"), "\(nghttp.output.suffix(3000))")
     }
 
     @Test("h2load: many concurrent streams over TLS and over h2c complete without errors")
