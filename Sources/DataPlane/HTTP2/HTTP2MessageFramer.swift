@@ -7,6 +7,8 @@ import NIOHTTP2
 /// become a final HEADERS with END_STREAM. Interim (1xx) heads pass as their own HEADERS. Shared by both bridges.
 struct HTTP2MessageFramer {
     private var pendingHead: HPACKHeaders?
+    /// The last body piece given to ``body(_:into:)``, held so that the message's end can ride on it.
+    private var pendingData: ByteBuffer?
     private var interim = false
     /// Whether the message's last frame (END_STREAM) was produced.
     private(set) var ended = false
@@ -58,11 +60,49 @@ struct HTTP2MessageFramer {
         return true
     }
 
-    /// Moves a waiting head into the frames (at a flush or the end of a write, so the peer sees it without delay).
+    /// Moves a waiting head, then a held body piece, into the frames (at a flush or the end of a write, so the
+    /// peer sees them without delay).
     mutating func takePendingHead(into frames: inout [HTTP2Frame.FramePayload]) {
         if let head = pendingHead {
             pendingHead = nil
             frames.append(.headers(.init(headers: head)))
+        }
+        if let data = pendingData {
+            pendingData = nil
+            frames.append(.data(.init(data: .byteBuffer(data))))
+        }
+    }
+
+    // MARK: Messages given as parts (a backend's response on the proxy's HTTP/2 fast path)
+
+    /// Holds a message's head until its first body piece, its end or a flush.
+    mutating func head(_ headers: HPACKHeaders) {
+        pendingHead = headers
+    }
+
+    /// A body piece: what was held goes out, and this piece is held in turn, so that the end rides on it.
+    mutating func body(_ piece: ByteBuffer, into frames: inout [HTTP2Frame.FramePayload]) {
+        guard !ended, piece.readableBytes > 0 else { return }
+        takePendingHead(into: &frames)
+        pendingData = piece
+    }
+
+    /// Ends the message with `trailers` (a final HEADERS frame) or on its last held frame, which carries END_STREAM.
+    mutating func end(trailers: HPACKHeaders? = nil, into frames: inout [HTTP2Frame.FramePayload]) {
+        guard !ended else { return }
+        ended = true
+        if let trailers {
+            takePendingHead(into: &frames)
+            frames.append(.headers(.init(headers: trailers, endStream: true)))
+        } else if let data = pendingData {
+            // A held piece means its head already went out (see `body`).
+            pendingData = nil
+            frames.append(.data(.init(data: .byteBuffer(data), endStream: true)))
+        } else if let head = pendingHead {
+            pendingHead = nil
+            frames.append(.headers(.init(headers: head, endStream: true)))
+        } else {
+            frames.append(.data(.init(data: .byteBuffer(ByteBuffer()), endStream: true)))
         }
     }
 

@@ -30,8 +30,9 @@ enum HTTP2Server {
             streamDelegate: management.http2StreamDelegate
         ) { stream in
             stream.setUp {
-                try stream.pipeline.syncOperations.addHandler(HTTP2ServerBridge())
-                try stream.pipeline.syncOperations.addHandler(ProxyHandler(loop: loop, scheme: scheme, forwarding: forwarding))
+                let bridge = HTTP2ServerBridge()
+                try stream.pipeline.syncOperations.addHandler(bridge)
+                try stream.pipeline.syncOperations.addHandler(ProxyHandler(loop: loop, scheme: scheme, stream: (forwarding, bridge)))
             }
         }
         // Connection-level frames (stream 0) pass the HTTP/2 handler; the manager sees them and sends GOAWAY on drain.

@@ -7,6 +7,10 @@ import NIOHTTP2
 /// HTTP/1.1), and turns the HTTP/1.1 response bytes the proxy writes back into HEADERS, DATA and trailer frames.
 /// Flow control gives backpressure both ways: the proxy's reads become stream reads (window updates), and the
 /// stream's writability (the peer's window) is what the proxy watches before reading more from the backend.
+///
+/// A backend's response takes a shorter way: the proxy hands over the head it already parsed and the body pieces
+/// (``sendResponseHead(_:date:)`` and the calls after it), which become frames without being written as HTTP/1.1
+/// and parsed again. Responses the proxy makes itself (errors, redirects) still come as bytes.
 final class HTTP2ServerBridge: ChannelDuplexHandler {
     typealias InboundIn = HTTP2Frame.FramePayload
     typealias InboundOut = ByteBuffer
@@ -20,6 +24,13 @@ final class HTTP2ServerBridge: ChannelDuplexHandler {
     private var responseParser = HTTP1ResponseParser(limits: HTTP1Limits(maxHeadBytes: 256 * 1024, maxHeaderCount: 1000))
     private var responseBuffer = ByteBuffer()
     private var framer = HTTP2MessageFramer()
+    private var context: ChannelHandlerContext?
+    /// Frames being assembled by the typed response calls (kept to reuse its storage).
+    private var frames: [HTTP2Frame.FramePayload] = []
+
+    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+
+    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
 
     // MARK: Inbound: request frames → HTTP/1.1 bytes
 
@@ -155,6 +166,53 @@ final class HTTP2ServerBridge: ChannelDuplexHandler {
         headers.add(name: ":status", value: String(head.status))
         HTTP2MessageFramer.addFields(of: head, to: &headers)
         return headers
+    }
+
+    // MARK: Outbound: a backend's response as parts
+
+    /// Starts the response with a backend's final head (`:status`, the fields a client may see as for HTTP/1.1,
+    /// `date` and `server` added when the backend sent none). It goes out with the first body piece, the end, or
+    /// the next flush.
+    func sendResponseHead(_ head: HTTP1Head, date: ByteBuffer) {
+        var headers = HPACKHeaders()
+        headers.reserveCapacity(head.headers.count + 3)
+        headers.add(name: ":status", value: String(head.status))
+        let added = ResponseHeadWriter.forEachField(of: head, framing: .asIs) { index, forward in
+            // Fields HTTP/2 forbids are hop-by-hop for HTTP/1.1 too; the kind check also covers `te`.
+            guard forward, !head.headers[index].kind.isConnectionSpecific else { return }
+            headers.add(name: head.lowercasedNameString(at: index), value: head.valueString(at: index), indexing: .nonIndexable)
+        }
+        if !added.sawDate { headers.add(name: "date", value: String(buffer: date), indexing: .nonIndexable) }
+        if !added.sawServer { headers.add(name: "server", value: "gatehouse", indexing: .nonIndexable) }
+        framer.head(headers)
+    }
+
+    /// A piece of the response body.
+    func sendResponseBody(_ body: ByteBuffer) {
+        framer.body(body, into: &frames)
+        writeFrames()
+    }
+
+    /// Ends the response, with the backend's trailers when it sent any (framing fields dropped).
+    func endResponse(trailers: HTTP1Trailers? = nil) {
+        var fields: HPACKHeaders?
+        if let trailers, !trailers.headers.isEmpty {
+            var section = HPACKHeaders()
+            for index in trailers.headers.indices {
+                let kind = trailers.headers[index].kind
+                guard !kind.isFraming, !kind.isConnectionSpecific else { continue }
+                section.add(name: trailers.lowercasedNameString(at: index), value: trailers.valueString(at: index), indexing: .nonIndexable)
+            }
+            if !section.isEmpty { fields = section }
+        }
+        framer.end(trailers: fields, into: &frames)
+        writeFrames()
+    }
+
+    private func writeFrames() {
+        guard let context, !frames.isEmpty else { return }
+        for frame in frames { context.write(wrapOutboundOut(frame), promise: nil) }
+        frames.removeAll(keepingCapacity: true)
     }
 
     func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {

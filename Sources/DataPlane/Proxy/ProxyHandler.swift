@@ -39,6 +39,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     private var forwarding: ForwardingContext
     /// Whether this handler serves one stream of an HTTP/2 connection (which gave it `forwarding`).
     private let isStream: Bool
+    /// The HTTP/2 stream's bridge, which a backend's response goes to as parts.
+    private let streamBridge: HTTP2ServerBridge?
     private var requestsServed = 0
     private var quiescing = false
     /// The client half-closed: once the buffered requests are answered, the connection closes.
@@ -53,12 +55,14 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     /// `lastArmedDuration` as a `TimeAmount`.
     private var lastArmedAmount = TimeAmount.zero
 
-    /// A handler for a connection of `scheme`; `forwarding` is given for the streams of an HTTP/2 connection.
-    init(loop: LoopContext, scheme: String = "http", forwarding: ForwardingContext? = nil) {
+    /// A handler for a connection of `scheme`; an HTTP/2 stream gives its connection's `forwarding` and the
+    /// stream's bridge, which takes a backend's response as parts (see ``HTTP2ServerBridge``).
+    init(loop: LoopContext, scheme: String = "http", stream: (forwarding: ForwardingContext, bridge: HTTP2ServerBridge)? = nil) {
         self.loop = loop
         self.scheme = scheme
-        self.forwarding = forwarding ?? .unknown
-        self.isStream = forwarding != nil
+        self.forwarding = stream?.forwarding ?? .unknown
+        self.streamBridge = stream?.bridge
+        self.isStream = stream != nil
         self.parser = HTTP1RequestParser(
             limits: HTTP1Limits(maxHeadBytes: loop.configuration.maxHeadBytes, maxHeaderCount: loop.configuration.maxHeaderCount)
         )
@@ -459,6 +463,16 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
             startTunnel(exchange, upstream: upstream, head: head, context: context)
             return
         }
+        if let streamBridge {
+            // HTTP/2 frames the body itself; the stream ends with the response.
+            streamBridge.sendResponseHead(head, date: loop.dateCache.current())
+            exchange.closeAfter = true
+            exchange.responseStarted = true
+            exchange.responseFraming = .asIs
+            exchange.status = head.status
+            loop.metrics.countResponse(head.status)
+            return
+        }
         let bodyless = exchange.isHEAD || head.status == 204 || head.status == 304
         var framing = ResponseHeadWriter.BodyFraming.asIs
         if !bodyless {
@@ -490,7 +504,9 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
 
     func upstreamBody(_ body: ByteBuffer) {
         guard case .exchange(let exchange) = phase, let context, body.readableBytes > 0 else { return }
-        if exchange.responseFraming == .chunked {
+        if let streamBridge {
+            streamBridge.sendResponseBody(body)
+        } else if exchange.responseFraming == .chunked {
             ChunkedEncoding.emitChunk(body, allocator: context.channel.allocator) { context.write(NIOAny($0), promise: nil) }
         } else {
             context.write(NIOAny(body), promise: nil)
@@ -507,7 +523,13 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     }
 
     func upstreamTrailers(_ trailers: HTTP1Trailers) {
-        guard case .exchange(let exchange) = phase, let context, exchange.responseFraming == .chunked else { return }
+        guard case .exchange(let exchange) = phase else { return }
+        if let streamBridge, exchange.responseStarted {
+            streamBridge.endResponse(trailers: trailers)
+            exchange.responseFramingClosed = true
+            return
+        }
+        guard let context, exchange.responseFraming == .chunked else { return }
         var out = context.channel.allocator.buffer(capacity: trailers.bytes.readableBytes + 8)
         ChunkedEncoding.writeLastChunk(trailers: trailers, into: &out)
         context.write(NIOAny(out), promise: nil)
@@ -516,7 +538,9 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
 
     func upstreamEnd(reusable: Bool) {
         guard case .exchange(let exchange) = phase, let context else { return }
-        if exchange.responseFraming == .chunked && !exchange.responseFramingClosed {
+        if let streamBridge {
+            if !exchange.responseFramingClosed { streamBridge.endResponse() }
+        } else if exchange.responseFraming == .chunked && !exchange.responseFramingClosed {
             context.write(NIOAny(ByteBuffer(staticString: "0\r\n\r\n")), promise: nil)
         }
         if let upstream = exchange.upstream {

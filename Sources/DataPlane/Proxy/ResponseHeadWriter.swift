@@ -29,15 +29,42 @@ enum ResponseHeadWriter {
             RequestHeadWriter.copy(head, 9..<head.reasonRange.upperBound, into: &out)
         }
         out.writeStaticString("\r\n")
+        var run = FieldLineRun()
+        let added = forEachField(of: head, framing: framing) { index, forward in
+            run.add(head.headers[index], forward: forward, from: head, into: &out)
+        }
+        run.finish(head, into: &out)
+        if !added.sawDate {
+            out.writeStaticString("Date: ")
+            out.writeImmutableBuffer(date)
+            out.writeStaticString("\r\n")
+        }
+        if !added.sawServer { out.writeStaticString("Server: gatehouse\r\n") }
+        if framing == .chunked { out.writeStaticString("Transfer-Encoding: chunked\r\n") }
+        connection.write(into: &out)
+        out.writeStaticString("\r\n")
+    }
+}
+
+extension ResponseHeadWriter {
+    /// Calls `body` with each field of the backend's `head` in order and whether it reaches the client: hop-by-hop
+    /// fields and those the backend's Connection field nominates do not, nor a Content-Length when the proxy
+    /// re-frames the body. Returns whether `Date` and `Server` were among them (the proxy adds them otherwise).
+    /// Shared by the HTTP/1.1 head above and the HTTP/2 response headers (``HTTP2ServerBridge``).
+    @inline(__always)
+    static func forEachField(
+        of head: HTTP1Head,
+        framing: BodyFraming,
+        _ body: (_ index: Int, _ forward: Bool) -> Void
+    ) -> (sawDate: Bool, sawServer: Bool) {
         var sawDate = false
         var sawServer = false
-        var run = FieldLineRun()
         let checkNominated = !head.connectionTokens.others.isEmpty
         for index in head.headers.indices {
-            let field = head.headers[index]
+            let kind = head.headers[index].kind
             var forward = true
-            switch field.kind {
-            case _ where field.kind.isHopByHop:
+            switch kind {
+            case _ where kind.isHopByHop:
                 forward = false
             case .contentLength where framing != .asIs:
                 forward = false
@@ -46,18 +73,9 @@ enum ResponseHeadWriter {
             default:
                 forward = !(checkNominated && head.isNominatedByConnection(index))
             }
-            run.add(field, forward: forward, from: head, into: &out)
+            body(index, forward)
         }
-        run.finish(head, into: &out)
-        if !sawDate {
-            out.writeStaticString("Date: ")
-            out.writeImmutableBuffer(date)
-            out.writeStaticString("\r\n")
-        }
-        if !sawServer { out.writeStaticString("Server: gatehouse\r\n") }
-        if framing == .chunked { out.writeStaticString("Transfer-Encoding: chunked\r\n") }
-        connection.write(into: &out)
-        out.writeStaticString("\r\n")
+        return (sawDate, sawServer)
     }
 }
 

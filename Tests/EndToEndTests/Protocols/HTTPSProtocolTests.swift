@@ -156,6 +156,58 @@ struct HTTPSProtocolTests {
         #expect(scenario.gatehouse.process.isRunning)
     }
 
+    @Test(
+        "HTTP/2 clients get the backend's response as HTTP/2: chunked bodies whole, HEAD and 204 without a body, hop-by-hop fields dropped")
+    func http2ResponseShapes() async throws {
+        let scenario = try await EchoScenario.start()
+        defer { scenario.stop() }
+        let url = "http://127.0.0.1:\(scenario.gatehouse.httpPort)/shapes"
+        let base = ["--http2-prior-knowledge", "-H", "Host: plain.example.test", "-D", "-", "-o", "/dev/null"]
+        /// The status, the lowercased header lines and the body size of one response.
+        func fetch(_ extra: [String]) async throws -> (status: String, headers: [String], size: String) {
+            let result = try await scenario.curl(base + extra + ["-w", "\n%{http_code} %{size_download} %{http_version}", url])
+            #expect(result.status == 0, "\(extra): \(result.errors)")
+            let (head, writeOut) = Self.splitWriteOut(result.output)
+            let parts = writeOut.split(separator: " ").map(String.init)
+            #expect(parts.last == "2", "\(extra): \(writeOut)")
+            let lines = head.split(whereSeparator: \.isNewline).map { $0.lowercased().trimmingCharacters(in: .whitespaces) }
+            return (parts.first ?? "", lines, parts.dropFirst().first ?? "")
+        }
+
+        // A chunked backend body several reads long arrives whole, framed by HTTP/2 alone.
+        let chunked = try await fetch(["-H", "X-Echo-Chunked: true", "-H", "X-Echo-Response-Bytes: 70000"])
+        #expect(chunked.status == "200" && chunked.size == "70000", "\(chunked)")
+        #expect(!chunked.headers.contains { $0.hasPrefix("transfer-encoding") }, "\(chunked.headers)")
+        #expect(chunked.headers.contains { $0.hasPrefix("date: ") } && chunked.headers.contains { $0.hasPrefix("server: ") })
+
+        // HEAD: the length of what GET would send, no body.
+        let head = try await fetch(["-I", "-H", "X-Echo-Response-Bytes: 100"])
+        #expect(head.status == "200" && head.size == "0", "\(head)")
+        #expect(head.headers.contains("content-length: 100"), "\(head.headers)")
+
+        // 204: no body, and the stream still ends.
+        let empty = try await fetch(["-H", "X-Echo-Status: 204"])
+        #expect(empty.status == "204" && empty.size == "0", "\(empty)")
+
+        // The backend's hop-by-hop fields stay behind; its own Server and other fields pass.
+        let fields = try await fetch([
+            "-H", "X-Echo-Header-Keep-Alive: timeout=5", "-H", "X-Echo-Header-Proxy-Connection: keep-alive",
+            "-H", "X-Echo-Header-Server: echo-custom", "-H", "X-Echo-Header-X-Kept: yes",
+        ])
+        #expect(fields.status == "200", "\(fields)")
+        #expect(fields.headers.contains("server: echo-custom") && fields.headers.contains("x-kept: yes"), "\(fields.headers)")
+        #expect(!fields.headers.contains { $0.hasPrefix("keep-alive") || $0.hasPrefix("proxy-connection") }, "\(fields.headers)")
+        #expect(fields.headers.filter { $0.hasPrefix("server:") }.count == 1, "\(fields.headers)")
+
+        // A body-less response is one HEADERS frame carrying END_STREAM (flags 0x05: END_STREAM | END_HEADERS).
+        let nghttp = try await Tool.run(
+            "nghttp", ["-v", "-H", ":authority: plain.example.test", "-H", "x-echo-status: 204", url], timeout: .seconds(60))
+        #expect(nghttp.status == 0, "\(nghttp.errors)")
+        let received = nghttp.output.split(whereSeparator: \.isNewline).filter { $0.contains("recv HEADERS frame") }
+        #expect(received.count == 1 && received.allSatisfy { $0.contains("flags=0x05") }, "\(nghttp.output.suffix(2000))")
+        #expect(!nghttp.output.contains("recv DATA frame"), "\(nghttp.output.suffix(2000))")
+    }
+
     /// Splits curl output into the body and the `--write-out` text after the last newline.
     static func splitWriteOut(_ output: String) -> (body: String, writeOut: String) {
         guard let newline = output.lastIndex(of: "\n") else { return ("", output) }
