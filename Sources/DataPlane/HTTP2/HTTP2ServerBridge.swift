@@ -176,15 +176,39 @@ final class HTTP2ServerBridge: ChannelDuplexHandler {
     func sendResponseHead(_ head: HTTP1Head, date: ByteBuffer) {
         var headers = HPACKHeaders()
         headers.reserveCapacity(head.headers.count + 3)
-        headers.add(name: ":status", value: String(head.status))
+        headers.add(name: ":status", value: String(head.status), indexing: Self.statusIndexing(head.status))
         let added = ResponseHeadWriter.forEachField(of: head, framing: .asIs) { index, forward in
             // Fields HTTP/2 forbids are hop-by-hop for HTTP/1.1 too; the kind check also covers `te`.
             guard forward, !head.headers[index].kind.isConnectionSpecific else { return }
-            headers.add(name: head.lowercasedNameString(at: index), value: head.valueString(at: index), indexing: .nonIndexable)
+            let name = head.lowercasedNameString(at: index)
+            headers.add(name: name, value: head.valueString(at: index), indexing: Self.responseFieldIndexing(name))
         }
         if !added.sawDate { headers.add(name: "date", value: String(buffer: date), indexing: .nonIndexable) }
         if !added.sawServer { headers.add(name: "server", value: "gatehouse", indexing: .nonIndexable) }
         framer.head(headers)
+    }
+
+    /// How a `:status` is encoded: the statuses HPACK's static table holds with their value are then one byte;
+    /// others are sent as literals and kept out of the dynamic table.
+    static func statusIndexing(_ status: Int) -> HPACKIndexing {
+        switch status {
+        case 200, 204, 206, 304, 400, 404, 500: .indexable
+        default: .nonIndexable
+        }
+    }
+
+    /// How a response field is encoded. The few fields whose values repeat from response to response on a backend
+    /// are indexed: from the second response on, each is one byte, with no Huffman coding. The rest (dates,
+    /// lengths, validators, cookies: values that change) are literals kept out of the connection's dynamic table,
+    /// so that table stays short and looking a field up in it stays cheap (the encoder searches it linearly).
+    static func responseFieldIndexing(_ name: String) -> HPACKIndexing {
+        switch name {
+        case "server", "content-type", "accept-ranges", "vary", "content-encoding", "cache-control",
+            "x-content-type-options", "x-frame-options", "strict-transport-security":
+            .indexable
+        default:
+            .nonIndexable
+        }
     }
 
     /// A piece of the response body.

@@ -206,6 +206,16 @@ struct HTTPSProtocolTests {
         let received = nghttp.output.split(whereSeparator: \.isNewline).filter { $0.contains("recv HEADERS frame") }
         #expect(received.count == 1 && received.allSatisfy { $0.contains("flags=0x05") }, "\(nghttp.output.suffix(2000))")
         #expect(!nghttp.output.contains("recv DATA frame"), "\(nghttp.output.suffix(2000))")
+
+        // Fields whose values repeat (server, content-type) are indexed: the second response's header block on the
+        // connection is shorter than the first one's.
+        let twice = try await Tool.run(
+            "nghttp", ["-v", "-H", ":authority: plain.example.test", url + "?a", url + "?b"], timeout: .seconds(60))
+        #expect(twice.status == 0, "\(twice.errors)")
+        let lengths = twice.output.split(whereSeparator: \.isNewline).filter { $0.contains("recv HEADERS frame") }.compactMap { line in
+            line.split(separator: "length=").last?.split(separator: ",").first.flatMap { Int($0) }
+        }
+        #expect(lengths.count == 2 && lengths[1] < lengths[0], "\(lengths) \(twice.output.suffix(3000))")
     }
 
     /// Splits curl output into the body and the `--write-out` text after the last newline.
