@@ -1,21 +1,22 @@
 import NIOCore
 
-/// One deadline per connection, rescheduled lazily: moving the deadline later costs nothing (the scheduled task
-/// reschedules itself when it fires early), so per-request timeouts don't schedule a task per read. The scheduled
-/// task holds the timer and the timer its owner's callback strongly (a weak reference would move their reference
-/// counting to a slower side table for good): the owner calls ``cancel()`` and drops the timer when it goes away.
+/// One deadline per connection or HTTP/2 stream, kept in its event loop's ``LoopTimers``: setting, moving and
+/// clearing it are a few stores, with no task scheduled or cancelled per request. The loop's timers hold the timer
+/// and the timer its owner's callback strongly (a weak reference would move their reference counting to a slower
+/// side table for good): the owner calls ``cancel()`` and drops the timer when it goes away.
 final class ConnectionTimer {
     /// What the deadline is for.
     private(set) var purpose: ProxyHandler.TimerPurpose?
-    private var deadline: NIODeadline?
-    private var scheduled: Scheduled<Void>?
-    private var scheduledAt: NIODeadline?
-    private let eventLoop: any EventLoop
+    /// When the deadline passes, if one is set.
+    private(set) var deadline: NIODeadline?
+    /// The timer's place in its loop's list (maintained by ``LoopTimers``), -1 when not listed.
+    fileprivate var slot = -1
+    private let timers: LoopTimers
     private let onExpiry: () -> Void
 
-    /// A timer on `eventLoop` that calls `onExpiry` when a deadline passes.
-    init(eventLoop: any EventLoop, onExpiry: @escaping () -> Void) {
-        self.eventLoop = eventLoop
+    /// A timer of `timers`' loop that calls `onExpiry` when a deadline passes.
+    init(timers: LoopTimers, onExpiry: @escaping () -> Void) {
+        self.timers = timers
         self.onExpiry = onExpiry
     }
 
@@ -23,33 +24,80 @@ final class ConnectionTimer {
     func set(_ purpose: ProxyHandler.TimerPurpose, deadline: NIODeadline) {
         self.purpose = purpose
         self.deadline = deadline
-        if let scheduledAt, scheduledAt <= deadline { return }
-        scheduled?.cancel()
-        schedule(at: deadline)
+        if slot < 0 { timers.add(self) }
     }
 
     /// Clears the deadline.
     func cancel() {
         purpose = nil
         deadline = nil
-        scheduled?.cancel()
-        scheduled = nil
-        scheduledAt = nil
+        timers.remove(self)
     }
 
-    private func schedule(at time: NIODeadline) {
-        scheduledAt = time
-        scheduled = eventLoop.assumeIsolated().scheduleTask(deadline: time) { self.fired() }
+    /// Calls the owner if the deadline has passed at `now` (the owner may set a new one).
+    fileprivate func expire(now: NIODeadline) {
+        guard let deadline, deadline <= now else { return }
+        self.deadline = nil
+        timers.remove(self)
+        onExpiry()
+    }
+}
+
+/// The deadlines of one event loop's connections and HTTP/2 streams, checked together by one task that repeats
+/// every ``resolution`` while any is set, instead of a NIO task scheduled and cancelled for each (which costs a
+/// heap insertion and removal and copies of the task per request: thousands of instructions per HTTP/2 stream).
+/// A deadline fires up to one resolution late, never early. Touched only on its event loop.
+final class LoopTimers {
+    /// How often set deadlines are checked.
+    static let resolution = TimeAmount.milliseconds(100)
+
+    private let eventLoop: any EventLoop
+    private var timers: [ConnectionTimer] = []
+    private var ticking = false
+
+    /// The timers of `eventLoop`.
+    init(eventLoop: any EventLoop) { self.eventLoop = eventLoop }
+
+    /// How many timers are listed (set and not yet fired or cleared).
+    var count: Int { timers.count }
+
+    fileprivate func add(_ timer: ConnectionTimer) {
+        timer.slot = timers.count
+        timers.append(timer)
+        if !ticking {
+            ticking = true
+            scheduleTick()
+        }
     }
 
-    private func fired() {
-        scheduled = nil
-        scheduledAt = nil
-        guard let deadline else { return }
-        if NIODeadline.now() < deadline {
-            schedule(at: deadline)
+    fileprivate func remove(_ timer: ConnectionTimer) {
+        let slot = timer.slot
+        guard slot >= 0 else { return }
+        timer.slot = -1
+        let last = timers.removeLast()
+        if last !== timer {
+            timers[slot] = last
+            last.slot = slot
+        }
+    }
+
+    private func scheduleTick() {
+        eventLoop.assumeIsolated().scheduleTask(in: Self.resolution) { self.tick() }
+    }
+
+    /// Fires every passed deadline, then ticks again while any deadline is set.
+    private func tick() {
+        let now = NIODeadline.now()
+        var expired: [ConnectionTimer] = []
+        for timer in timers {
+            if let deadline = timer.deadline, deadline <= now { expired.append(timer) }
+        }
+        // Callbacks may set, move or clear any deadline (their own or another's): each is checked again as it fires.
+        for timer in expired { timer.expire(now: now) }
+        if timers.isEmpty {
+            ticking = false
         } else {
-            onExpiry()
+            scheduleTick()
         }
     }
 }

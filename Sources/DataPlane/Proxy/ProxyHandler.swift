@@ -73,7 +73,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         // The timer holds this handler until `handlerRemoved` cancels and drops it (see ``ConnectionTimer``).
-        timer = ConnectionTimer(eventLoop: context.eventLoop) { self.timerFired() }
+        timer = ConnectionTimer(timers: loop.timers) { self.timerFired() }
         loop.metrics.connectionsOpened.wrappingAdd(1, ordering: .relaxed)
         loop.metrics.connectionsActive.wrappingAdd(1, ordering: .relaxed)
         if !isStream {

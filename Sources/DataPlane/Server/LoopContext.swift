@@ -13,6 +13,8 @@ final class LoopContext: @unchecked Sendable {
     var snapshot: DataPlaneSnapshot
     /// Idle upstream connections of this loop.
     let pool: UpstreamPool
+    /// The deadlines of this loop's connections and streams.
+    let timers: LoopTimers
     /// The cached `Date` header value.
     var dateCache = HTTPDateCache()
     /// The request-ID generator.
@@ -31,6 +33,7 @@ final class LoopContext: @unchecked Sendable {
         self.metrics = metrics
         self.redirectHTTPSPort = configuration.redirectHTTPSPort
         self.pool = UpstreamPool(eventLoop: eventLoop, configuration: configuration, metrics: metrics)
+        self.timers = LoopTimers(eventLoop: eventLoop)
     }
 }
 
@@ -44,11 +47,13 @@ public final class LiveSnapshot: SnapshotStore, @unchecked Sendable {
     private let state = Mutex<(latest: DataPlaneSnapshot, published: Bool)>((.empty, false))
 
     /// Creates per-loop contexts for every loop of `group`; `certificates` receives each snapshot's TLS table.
-    public init(group: any EventLoopGroup, configuration: ProxyConfiguration, metrics: ProxyMetrics, certificates: CertificateStore? = nil) {
+    public init(group: any EventLoopGroup, configuration: ProxyConfiguration, metrics: ProxyMetrics, certificates: CertificateStore? = nil)
+    {
         self.certificates = certificates
         var contexts: [ObjectIdentifier: LoopContext] = [:]
         for loop in group.makeIterator() {
-            contexts[ObjectIdentifier(loop)] = LoopContext(eventLoop: loop, snapshot: .empty, configuration: configuration, metrics: metrics)
+            contexts[ObjectIdentifier(loop)] = LoopContext(
+                eventLoop: loop, snapshot: .empty, configuration: configuration, metrics: metrics)
         }
         self.contexts = contexts
     }
