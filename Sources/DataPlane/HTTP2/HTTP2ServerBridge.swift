@@ -202,13 +202,20 @@ final class HTTP2ServerBridge: ChannelDuplexHandler {
     /// lengths, validators, cookies: values that change) are literals kept out of the connection's dynamic table,
     /// so that table stays short and looking a field up in it stays cheap (the encoder searches it linearly).
     static func responseFieldIndexing(_ name: String) -> HPACKIndexing {
-        switch name {
-        case "server", "content-type", "accept-ranges", "vary", "content-encoding", "cache-control",
-            "x-content-type-options", "x-frame-options", "strict-transport-security":
-            .indexable
-        default:
-            .nonIndexable
+        // The length first: most fields are none of these, and are told apart without comparing strings.
+        let indexed: Bool
+        switch name.utf8.count {
+        case 4: indexed = name == "vary"
+        case 6: indexed = name == "server"
+        case 12: indexed = name == "content-type"
+        case 13: indexed = name == "accept-ranges" || name == "cache-control"
+        case 15: indexed = name == "x-frame-options"
+        case 16: indexed = name == "content-encoding"
+        case 22: indexed = name == "x-content-type-options"
+        case 25: indexed = name == "strict-transport-security"
+        default: indexed = false
         }
+        return indexed ? .indexable : .nonIndexable
     }
 
     /// A piece of the response body.
