@@ -142,21 +142,33 @@ final class UpstreamPool {
     func release(_ connection: UpstreamConnection) {
         connection.handler.delegate = nil
         if connection.isStream { return }
-        let key = connection.key
-        var count = idle[key]?.count ?? 0
-        if count >= configuration.maxIdlePerEndpoint {
-            drop(from: key) { !$0.isOpen }
-            count = idle[key]?.count ?? 0
+        guard connection.isOpen else {
+            connection.close()
+            return
         }
-        guard connection.isOpen, count < configuration.maxIdlePerEndpoint else {
+        // One dictionary access: the endpoint's list is edited in place.
+        let (added, dropped) = Self.add(connection, to: &idle[connection.key, default: []], limit: configuration.maxIdlePerEndpoint)
+        idleCount += (added ? 1 : 0) - dropped
+        guard added else {
             connection.close()
             return
         }
         connection.idleSince = .now()
         connection.handler.resumeReading()
-        idle[key, default: []].append(connection)
-        idleCount += 1
         scheduleSweep()
+    }
+
+    /// Appends `connection` to an endpoint's idle `list` unless the list is full even once the connections the
+    /// backend closed are dropped (and closed). Returns whether it was added and how many were dropped.
+    private static func add(
+        _ connection: UpstreamConnection,
+        to list: inout [UpstreamConnection],
+        limit: Int
+    ) -> (added: Bool, dropped: Int) {
+        let dropped = list.count >= limit ? remove(from: &list) { !$0.isOpen } : 0
+        guard list.count < limit else { return (false, dropped) }
+        list.append(connection)
+        return (true, dropped)
     }
 
     /// Closes a connection (or resets a stream) that cannot be reused.
@@ -172,14 +184,19 @@ final class UpstreamPool {
     /// the backend already closed).
     private func drop(from key: PoolKey, where shouldDrop: (UpstreamConnection) -> Bool) {
         guard var stack = idle[key] else { return }
-        let before = stack.count
-        stack.removeAll { connection in
+        idleCount -= Self.remove(from: &stack, where: shouldDrop)
+        idle[key] = stack.isEmpty ? nil : stack
+    }
+
+    /// Removes the connections of an idle `list` that `shouldDrop` picks, closing them; returns how many.
+    private static func remove(from list: inout [UpstreamConnection], where shouldDrop: (UpstreamConnection) -> Bool) -> Int {
+        let before = list.count
+        list.removeAll { connection in
             guard shouldDrop(connection) else { return false }
             connection.close()
             return true
         }
-        idle[key] = stack.isEmpty ? nil : stack
-        idleCount -= before - stack.count
+        return before - list.count
     }
 
     /// Closes every idle connection and every HTTP/2 connection (shutdown).
