@@ -14,14 +14,15 @@ struct HTTP2RequestFields {
     var authority: String?
     /// Whether a `host` field was sent (it then wins over `:authority`, as for HTTP/1.1 clients).
     var hasHost = false
-    /// Whether a `content-length` field was sent.
-    var hasContentLength = false
+    /// The `content-length` sent, if any (the bridge checks the DATA received against it).
+    var contentLength: Int?
 
     /// Reads and checks a request header block; nil when it is malformed (the stream is then reset with
     /// PROTOCOL_ERROR): pseudo-header fields other than `:method`, `:scheme`, `:authority`, `:path`, repeated, after
     /// a regular field, or missing (`:method`, `:scheme` and a non-empty `:path` are required); a name that is not a
     /// lowercase token; a value with a control character or surrounding whitespace; a pseudo-header value that is
-    /// not a token (`:method`) or holds spaces or controls; a connection-specific field.
+    /// not a token (`:method`) or holds spaces or controls; a connection-specific field; a `content-length` that is
+    /// not a number, or repeated with another number.
     static func parse(_ headers: HPACKHeaders) -> HTTP2RequestFields? {
         var fields = HTTP2RequestFields()
         var seen: UInt8 = 0
@@ -59,12 +60,29 @@ struct HTTP2RequestFields {
             guard isRegularField(name, value) else { return nil }
             switch name {
             case "host": fields.hasHost = true
-            case "content-length": fields.hasContentLength = true
+            case "content-length":
+                // Digits only; a repeated field must repeat the same length.
+                guard let length = contentLength(value), fields.contentLength == nil || fields.contentLength == length else {
+                    return nil
+                }
+                fields.contentLength = length
             case "te": guard value == "trailers" else { return nil }
             default: break
             }
         }
         return seen & 7 == 7 ? fields : nil
+    }
+
+    /// A `content-length` value: 1 to 18 ASCII digits (nil otherwise).
+    static func contentLength(_ value: String) -> Int? {
+        let digits = value.utf8
+        guard !digits.isEmpty, digits.count <= 18 else { return nil }
+        var length = 0
+        for digit in digits {
+            guard digit &- UInt8(ascii: "0") < 10 else { return nil }
+            length = length &* 10 &+ Int(digit &- UInt8(ascii: "0"))
+        }
+        return length
     }
 
     /// Whether request trailers are well formed: regular fields only, each as in a header block.

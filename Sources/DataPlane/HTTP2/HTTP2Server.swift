@@ -20,6 +20,9 @@ enum HTTP2Server {
         // Request blocks are checked by the stream's bridge as it reads them (``HTTP2RequestFields``); response
         // blocks are built from HTTP/1.1 heads the response parser already checked.
         connectionConfiguration.headerBlockValidation = .disabled
+        // The bridge checks a request's DATA against its content-length too (RFC 9113 §8.1.1); NIO's check would
+        // also re-verify every response, whose body the proxy frames by the length it forwards.
+        connectionConfiguration.contentLengthValidation = .disabled
         let streamConfiguration = NIOHTTP2Handler.StreamConfiguration()
         // Every stream of the connection has the same client: its forwarding lines are built once, here.
         let forwarding = ForwardingContext(channel: channel, scheme: scheme, trustForwardedHeaders: loop.configuration.useForwardedHeaders)

@@ -20,6 +20,9 @@ final class HTTP2ServerBridge: ChannelDuplexHandler {
     private var requestStarted = false
     private var requestChunked = false
     private var requestEnded = false
+    /// The request's `content-length`, which the DATA received must add up to (RFC 9113 §8.1.1).
+    private var expectedBodyBytes: Int?
+    private var bodyBytes = 0
     private var isHEAD = false
     private var responseParser = HTTP1ResponseParser(limits: HTTP1Limits(maxHeadBytes: 256 * 1024, maxHeaderCount: 1000))
     private var responseBuffer = ByteBuffer()
@@ -46,7 +49,7 @@ final class HTTP2ServerBridge: ChannelDuplexHandler {
                 context.fireChannelRead(NIOAny(request))
                 if headers.endStream { requestEnded = true }
             } else if !requestEnded {
-                guard HTTP2RequestFields.trailersAreValid(headers.headers) else {
+                guard bodyLengthMatches(), HTTP2RequestFields.trailersAreValid(headers.headers) else {
                     resetStream(context: context, code: .protocolError)
                     return
                 }
@@ -61,6 +64,11 @@ final class HTTP2ServerBridge: ChannelDuplexHandler {
             }
         case .data(let frame):
             guard requestStarted, !requestEnded, case .byteBuffer(let body) = frame.data else { return }
+            bodyBytes += body.readableBytes
+            if let expectedBodyBytes, bodyBytes > expectedBodyBytes || (frame.endStream && bodyBytes != expectedBodyBytes) {
+                resetStream(context: context, code: .protocolError)
+                return
+            }
             if requestChunked {
                 ChunkedEncoding.emitChunk(body, allocator: context.channel.allocator) { context.fireChannelRead(NIOAny($0)) }
                 if frame.endStream { context.fireChannelRead(NIOAny(ByteBuffer(staticString: "0\r\n\r\n"))) }
@@ -75,11 +83,19 @@ final class HTTP2ServerBridge: ChannelDuplexHandler {
         }
     }
 
+    /// Whether the DATA received adds up to the request's `content-length` (when it sent one), checked at its end.
+    private func bodyLengthMatches() -> Bool {
+        expectedBodyBytes.map { $0 == bodyBytes } ?? true
+    }
+
     /// The HTTP/1.1 request head for the stream's HEADERS (nil when the block is malformed, see
     /// ``HTTP2RequestFields``): request line from the pseudo-headers, `Host` from `:authority`, the regular fields,
     /// and framing for the body.
     private func requestHead(_ headers: HPACKHeaders, endStream: Bool, allocator: ByteBufferAllocator) -> ByteBuffer? {
         guard let fields = HTTP2RequestFields.parse(headers) else { return nil }
+        expectedBodyBytes = fields.contentLength
+        // A request that ends with its HEADERS has no DATA: a non-zero length is malformed.
+        if endStream && !bodyLengthMatches() { return nil }
         isHEAD = fields.method == "HEAD"
         responseParser.expectResponse(toHEAD: isHEAD)
         var out = allocator.buffer(capacity: 256)
@@ -93,7 +109,7 @@ final class HTTP2ServerBridge: ChannelDuplexHandler {
             out.writeStaticString("\r\n")
         }
         Self.writeFields(headers, into: &out)
-        if !endStream && !fields.hasContentLength {
+        if !endStream && fields.contentLength == nil {
             requestChunked = true
             out.writeStaticString("transfer-encoding: chunked\r\n")
         }

@@ -15,7 +15,7 @@ struct HTTP2MalformedRequestTests {
     }
 
     /// The cases the client sends that must be answered.
-    static let wellFormed = ["valid", "te-trailers", "body-and-trailers", "split-cookie"]
+    static let wellFormed = ["valid", "te-trailers", "body-and-trailers", "split-cookie", "content-length-exact"]
 
     @Test(
         "each malformed header block resets its own stream with PROTOCOL_ERROR; the connection keeps serving", arguments: Transport.allCases
@@ -40,7 +40,7 @@ struct HTTP2MalformedRequestTests {
             let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
             if parts.count == 2 { outcomes[parts[0]] = parts[1] }
         }
-        #expect(outcomes.count == 64, "every case and its follow-up printed a line: \(client.output)")
+        #expect(outcomes.count == 77, "every case and its follow-up printed a line: \(client.output)")
         // Cookie crumbs sent as separate HTTP/2 fields reach the HTTP/1.1 backend as one line joined with "; ".
         #expect(client.lines(startingWith: "cookie ") == ["a=1; b=2"], "\(client.output)")
         for (name, outcome) in outcomes.sorted(by: { $0.key < $1.key }) {

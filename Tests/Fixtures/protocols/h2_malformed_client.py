@@ -29,7 +29,7 @@ import h2.exceptions
 
 CASE_TIMEOUT = 10.0
 # The cases that must be answered (the others must be refused).
-WELL_FORMED = ("valid", "te-trailers", "body-and-trailers", "split-cookie")
+WELL_FORMED = ("valid", "te-trailers", "body-and-trailers", "split-cookie", "content-length-exact")
 
 
 def request(authority, path="/malformed", method="GET", extra=()):
@@ -84,6 +84,16 @@ def cases(authority):
         ("pseudo-in-trailers", request(authority, method="POST"), b"hello", [(b":path", b"/evil")]),
         ("crlf-in-trailers", request(authority, method="POST"), b"hello", [(b"x-checksum", b"a\r\nx-evil: 1")]),
         ("uppercase-in-trailers", request(authority, method="POST"), b"hello", [(b"X-Checksum", b"abc")]),
+        ("content-length-exact", request(authority, method="POST", extra=[("content-length", "5")]), b"hello", None),
+        # RFC 9113 §8.1.1: a content-length that differs from the DATA sent makes the request malformed.
+        ("content-length-short", request(authority, method="POST", extra=[("content-length", "10")]), b"hello", None),
+        ("content-length-long", request(authority, method="POST", extra=[("content-length", "2")]), b"hello", None),
+        ("content-length-no-data", request(authority, method="POST", extra=[("content-length", "5")]), None, None),
+        ("content-length-trailers", request(authority, method="POST", extra=[("content-length", "9")]), b"hello",
+         [(b"x-checksum", b"abc")]),
+        ("content-length-invalid", request(authority, method="POST", extra=[("content-length", "5x")]), b"hello", None),
+        ("content-length-conflict", request(authority, method="POST", extra=[("content-length", "5"), ("content-length", "6")]),
+         b"hello", None),
     ]
 
 
