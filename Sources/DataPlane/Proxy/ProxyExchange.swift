@@ -28,7 +28,7 @@ final class ProxyExchange {
     /// The upstream connection in use, nil while connecting or after it is released.
     var upstream: UpstreamConnection?
     /// Endpoints tried so far.
-    var tried: [UpstreamEndpoint] = []
+    var tried = TriedEndpoints()
     /// Whether the client's whole request has been read (and forwarded, when an upstream is attached).
     var requestComplete = false
     /// Request body bytes received from the client.

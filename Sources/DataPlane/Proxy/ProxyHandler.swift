@@ -49,11 +49,6 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     private var readPending = false
     private var needsUpstreamFlush = false
     private var timer: ConnectionTimer?
-    /// The last timeout armed (a `Duration`'s components are slow to read; the same few timeouts are armed over
-    /// and over, so the conversion is kept).
-    private var lastArmedDuration = Duration.zero
-    /// `lastArmedDuration` as a `TimeAmount`.
-    private var lastArmedAmount = TimeAmount.zero
 
     /// A handler for a connection of `scheme`; an HTTP/2 stream gives its connection's `forwarding` and the
     /// stream's bridge, which takes a backend's response as parts (see ``HTTP2ServerBridge``).
@@ -81,7 +76,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
                 channel: context.channel, scheme: scheme, trustForwardedHeaders: loop.configuration.useForwardedHeaders)
             // A connection waits for its first request head under the header timeout. An HTTP/2 stream is created
             // with its whole request head, which is read right after.
-            arm(.keepAlive, after: loop.configuration.clientHeaderTimeout)
+            arm(.keepAlive, after: loop.clientTimeouts.header)
         }
     }
 
@@ -121,11 +116,11 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
             return
         case .idle:
             if buffer.readableBytes == 0 && timer?.purpose == .keepAlive {
-                arm(.header, after: loop.configuration.clientHeaderTimeout)
+                arm(.header, after: loop.clientTimeouts.header)
             }
         case .exchange(let exchange):
             if exchange.upstream != nil && !exchange.requestComplete {
-                arm(.clientBody, after: loop.configuration.clientBodyTimeout)
+                arm(.clientBody, after: loop.clientTimeouts.body)
             }
         }
         if buffer.readableBytes == 0 {
@@ -421,7 +416,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         if exchange.requestComplete || !exchange.hasBody {
             arm(.upstreamRead, after: exchange.route.policy.readTimeout)
         } else {
-            arm(.clientBody, after: loop.configuration.clientBodyTimeout)
+            arm(.clientBody, after: loop.clientTimeouts.body)
         }
     }
 
@@ -642,7 +637,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         }
         phase = .idle
         context.flush()
-        arm(.keepAlive, after: loop.configuration.keepAliveTimeout)
+        arm(.keepAlive, after: loop.clientTimeouts.keepAlive)
         resumeReading()
         if buffer.readableBytes > 0 { advance() }
     }
@@ -684,7 +679,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
             // Only reached from `begin` inside `advance`, whose loop goes on with any pipelined request.
             phase = .idle
             context.flush()
-            arm(.keepAlive, after: loop.configuration.keepAliveTimeout)
+            arm(.keepAlive, after: loop.clientTimeouts.keepAlive)
         }
     }
 
@@ -757,15 +752,6 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
             readPending = false
             context.read()
         }
-    }
-
-    /// Sets the connection's deadline (see ``ConnectionTimer``).
-    private func arm(_ purpose: TimerPurpose, after duration: Duration) {
-        if duration != lastArmedDuration {
-            lastArmedDuration = duration
-            lastArmedAmount = TimeAmount(duration)
-        }
-        arm(purpose, after: lastArmedAmount)
     }
 
     /// Sets the connection's deadline (see ``ConnectionTimer``).

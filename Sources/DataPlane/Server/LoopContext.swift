@@ -15,6 +15,9 @@ final class LoopContext: @unchecked Sendable {
     let pool: UpstreamPool
     /// The deadlines of this loop's connections and streams.
     let timers: LoopTimers
+    /// The client-side timeouts of `configuration`, converted once (reading a `Duration`'s components is slow, and
+    /// they are armed several times per request).
+    let clientTimeouts: ClientTimeouts
     /// The cached `Date` header value.
     var dateCache = HTTPDateCache()
     /// The request-ID generator.
@@ -34,6 +37,23 @@ final class LoopContext: @unchecked Sendable {
         self.redirectHTTPSPort = configuration.redirectHTTPSPort
         self.pool = UpstreamPool(eventLoop: eventLoop, configuration: configuration, metrics: metrics)
         self.timers = LoopTimers(eventLoop: eventLoop)
+        self.clientTimeouts = ClientTimeouts(configuration)
+    }
+}
+
+/// The client-side timeouts as NIO time amounts.
+struct ClientTimeouts {
+    /// `clientHeaderTimeout`.
+    let header: TimeAmount
+    /// `clientBodyTimeout`.
+    let body: TimeAmount
+    /// `keepAliveTimeout`.
+    let keepAlive: TimeAmount
+
+    init(_ configuration: ProxyConfiguration) {
+        header = TimeAmount(configuration.clientHeaderTimeout)
+        body = TimeAmount(configuration.clientBodyTimeout)
+        keepAlive = TimeAmount(configuration.keepAliveTimeout)
     }
 }
 

@@ -3,8 +3,9 @@ import Routing
 import Synchronization
 
 /// One endpoint as the data plane dials it: a pre-parsed socket address for Pod IPs, or a host name to resolve.
-/// Identity is host and port; the hash is computed once, since pools look endpoints up on every request.
-struct UpstreamEndpoint: Hashable, Sendable, CustomStringConvertible {
+/// Identity is host and port; the hash is computed once, since pools look endpoints up on every request. A class,
+/// so that an exchange, its tries and its pool key share one instance instead of copying the fields.
+final class UpstreamEndpoint: Hashable, Sendable, CustomStringConvertible {
     /// The IP address or DNS name.
     let host: String
     /// The port.
@@ -62,7 +63,7 @@ final class ClusterRuntime: Sendable {
     }
 
     /// The next endpoint not yet tried in this exchange (for retries); nil when all were tried.
-    func next(excluding tried: [UpstreamEndpoint]) -> UpstreamEndpoint? {
+    func next(excluding tried: TriedEndpoints) -> UpstreamEndpoint? {
         if tried.isEmpty { return next() }
         for _ in 0..<endpoints.count {
             guard let candidate = next() else { return nil }
@@ -107,4 +108,31 @@ final class DataPlaneSnapshot: Sendable {
 
     /// The empty snapshot served before the first publish.
     static let empty = DataPlaneSnapshot(.empty, previous: nil)
+}
+
+/// The endpoints an exchange tried, in order. The first is kept inline: most exchanges try one, and an array
+/// would be allocated for it on every request.
+struct TriedEndpoints {
+    private var first: UpstreamEndpoint?
+    private var more: [UpstreamEndpoint] = []
+
+    /// How many were tried.
+    var count: Int { first == nil ? 0 : 1 + more.count }
+    /// Whether none was tried yet.
+    var isEmpty: Bool { first == nil }
+
+    /// Records a try of `endpoint`.
+    mutating func append(_ endpoint: UpstreamEndpoint) {
+        if first == nil { first = endpoint } else { more.append(endpoint) }
+    }
+
+    /// Forgets the last try.
+    mutating func removeLast() {
+        if more.isEmpty { first = nil } else { more.removeLast() }
+    }
+
+    /// Whether `endpoint` was tried.
+    func contains(_ endpoint: UpstreamEndpoint) -> Bool {
+        first == endpoint || more.contains(endpoint)
+    }
 }
