@@ -334,8 +334,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         }
         let rewritten = route.upstreamTarget(path: path, query: query)
         let upgrade = head.upgradeIndex != nil && head.connectionTokens.upgrade && !hasBody && head.version == .http1_1
-        var upstreamHead = ByteBuffer()
-        upstreamHead.reserveCapacity(head.bytes.readableBytes + 320)
+        // Allocated at its size at once (reserving capacity on an empty buffer copies its shared empty storage).
+        var upstreamHead = ByteBufferAllocator().buffer(capacity: head.bytes.readableBytes + 320)
         RequestHeadWriter.write(
             head,
             target: rewritten,
