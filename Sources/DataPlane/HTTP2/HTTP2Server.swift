@@ -1,16 +1,12 @@
 import NIOCore
 import NIOHTTP2
 
-/// Sets up the server side of HTTP/2 on a connection (after ALPN `h2`, or h2c prior knowledge): connection
-/// management (GOAWAY on drain, idle and keepalive handling), the HTTP/2 handler, closing when the client
-/// half-closes (``HTTP2HalfCloseHandler``), and per stream an ``HTTP2ServerBridge`` in front of a ``ProxyHandler``.
+/// Sets up the server side of HTTP/2 on a connection (after ALPN `h2`, or h2c prior knowledge): the HTTP/2
+/// handler, then ``HTTP2ConnectionHandler`` (GOAWAY on drain, the idle timeout, closing when the client
+/// half-closes), and per stream an ``HTTP2ServerBridge`` in front of a ``ProxyHandler``.
 enum HTTP2Server {
     /// Adds the HTTP/2 handlers at the end of `channel`'s pipeline (call on the channel's event loop).
     static func configure(_ channel: any Channel, loop: LoopContext, scheme: String) throws {
-        let management = NIOHTTP2ServerConnectionManagementHandler(
-            eventLoop: channel.eventLoop,
-            configuration: .init(maxIdleTime: .seconds(300), maxAge: nil, maxGraceTime: .seconds(30), keepalive: nil)
-        )
         var connectionConfiguration = NIOHTTP2Handler.ConnectionConfiguration()
         connectionConfiguration.initialSettings = [
             HTTP2Setting(parameter: .maxConcurrentStreams, value: 256),
@@ -24,13 +20,14 @@ enum HTTP2Server {
         // also re-verify every response, whose body the proxy frames by the length it forwards.
         connectionConfiguration.contentLengthValidation = .disabled
         let streamConfiguration = NIOHTTP2Handler.StreamConfiguration()
+        let connection = HTTP2ConnectionHandler(loop: loop)
         // Every stream of the connection has the same client: its forwarding lines are built once, here.
         let forwarding = ForwardingContext(channel: channel, scheme: scheme, trustForwardedHeaders: loop.configuration.useForwardedHeaders)
         _ = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
             mode: .server,
             connectionConfiguration: connectionConfiguration,
             streamConfiguration: streamConfiguration,
-            streamDelegate: management.http2StreamDelegate
+            streamDelegate: connection
         ) { stream in
             stream.setUp {
                 let bridge = HTTP2ServerBridge()
@@ -38,8 +35,7 @@ enum HTTP2Server {
                 try stream.pipeline.syncOperations.addHandler(ProxyHandler(loop: loop, scheme: scheme, stream: (forwarding, bridge)))
             }
         }
-        // Connection-level frames (stream 0) pass the HTTP/2 handler; the manager sees them and sends GOAWAY on drain.
-        try channel.pipeline.syncOperations.addHandler(management)
-        try channel.pipeline.syncOperations.addHandler(HTTP2HalfCloseHandler())
+        // Connection-level frames and events reach it after the HTTP/2 handler; streams are counted as its delegate.
+        try channel.pipeline.syncOperations.addHandler(connection)
     }
 }

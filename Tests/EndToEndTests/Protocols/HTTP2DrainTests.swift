@@ -52,6 +52,11 @@ struct HTTP2DrainTests {
         let h2 = try await scenario.curl(
             scenario.tlsOptions() + ["--http2", "-o", "/dev/null", "-w", "%{http_code}", scenario.httpsURL("/")])
         #expect(h2.output == "200")
+        // An idle HTTP/2 connection (h2c prior knowledge, no stream yet): told to go away, then closed.
+        let idleHTTP2 = try RawConnection(port: scenario.gatehouse.httpPort)
+        idleHTTP2.send(Array("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".utf8) + [0, 0, 0, 4, 0, 0, 0, 0, 0])
+        let settings = await idleHTTP2.readSome(timeout: .seconds(10))
+        #expect(settings.count >= 9 && settings[3] == 4, "the server's SETTINGS frame: \(settings.prefix(9))")
         // Connections to the HTTPS port that never finish (or never start) their handshake must not hold up the drain.
         // The stalled one got its ServerHello, so the server has surely accepted it and is waiting mid-handshake.
         let silent = try RawConnection(port: scenario.gatehouse.httpsPort)
@@ -73,5 +78,13 @@ struct HTTP2DrainTests {
         #expect(!scenario.gatehouse.log.contains("Cannot schedule tasks"), "\(scenario.gatehouse.log.suffix(3000))")
         let (_, ending) = await idleHTTP1.readToEnd(timeout: .seconds(5))
         #expect(ending != .stillOpen)
+        // GOAWAY: length 8, type 7, no flags, stream 0; last stream 0 (none was opened), NO_ERROR.
+        let (received, http2Ending) = await idleHTTP2.readToEnd(timeout: .seconds(5))
+        let goAway: [UInt8] = [0, 0, 8, 7, 0, 0, 0, 0, 0] + [0, 0, 0, 0] + [0, 0, 0, 0]
+        #expect(
+            received.count >= goAway.count
+                && (0...(received.count - goAway.count)).contains { Array(received[$0..<$0 + goAway.count]) == goAway },
+            "\(received)")
+        #expect(http2Ending != .stillOpen)
     }
 }
