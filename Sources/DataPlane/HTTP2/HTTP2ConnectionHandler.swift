@@ -59,7 +59,7 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, NIOHTTP2StreamDelegate
     }
 
     func streamClosed(_ id: HTTP2StreamID, channel: any Channel) {
-        openStreams -= 1
+        openStreams = max(0, openStreams - 1)
         guard openStreams == 0, let context else { return }
         if draining {
             closeAfterFlush(context: context)
