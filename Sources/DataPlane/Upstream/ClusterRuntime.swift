@@ -2,27 +2,28 @@ import NIOCore
 import Routing
 import Synchronization
 
-/// One endpoint as the data plane dials it: a pre-parsed socket address for Pod IPs, or a host name to resolve.
-/// Identity is host and port; the hash is computed once, since pools look endpoints up on every request. A class,
-/// so that an exchange, its tries and its pool key share one instance instead of copying the fields.
+/// One endpoint as the data plane dials it: a Pod IP, or a host name to resolve. Identity is host and port; the hash
+/// is computed once, since pools look endpoints up on every request. A class, so that an exchange, its tries and its
+/// pool key share one instance instead of copying the fields. The socket address is parsed when a connection is
+/// dialled (rare: connections are pooled), not kept: a parsed address is a box of its own per endpoint.
 final class UpstreamEndpoint: Hashable, Sendable, CustomStringConvertible {
     /// The IP address or DNS name.
     let host: String
     /// The port.
     let port: Int
-    /// The socket address, when the host is an IP literal.
-    let address: SocketAddress?
     private let hash: Int
 
     init(_ endpoint: Endpoint) {
         host = endpoint.host
         port = endpoint.port
-        address = try? SocketAddress(ipAddress: endpoint.host, port: endpoint.port)
         var hasher = Hasher()
         hasher.combine(endpoint.host)
         hasher.combine(endpoint.port)
         hash = hasher.finalize()
     }
+
+    /// The socket address, when the host is an IP literal (nil for a name to resolve).
+    var address: SocketAddress? { try? SocketAddress(ipAddress: host, port: port) }
 
     static func == (lhs: UpstreamEndpoint, rhs: UpstreamEndpoint) -> Bool {
         lhs.hash == rhs.hash && lhs.port == rhs.port && lhs.host == rhs.host
