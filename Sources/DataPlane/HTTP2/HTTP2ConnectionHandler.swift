@@ -97,7 +97,7 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, NIOHTTP2StreamDelegate
     /// Closes on the loop's next tick. A stream closes as its last frame is written, before the flush that sends
     /// it reaches the HTTP/2 handler: closing at once would drop that frame.
     private func closeAfterFlush(context: ChannelHandlerContext) {
-        context.eventLoop.assumeIsolated().execute { context.close(promise: nil) }
+        context.eventLoop.assumeIsolated().execute { self.context?.close(promise: nil) }
     }
 
     private func goAway(context: ChannelHandlerContext) {
