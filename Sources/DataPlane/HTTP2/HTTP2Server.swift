@@ -23,6 +23,8 @@ enum HTTP2Server {
         let connection = HTTP2ConnectionHandler(loop: loop)
         // Every stream of the connection has the same client: its forwarding lines are built once, here.
         let forwarding = ForwardingContext(channel: channel, scheme: scheme, trustForwardedHeaders: loop.configuration.useForwardedHeaders)
+        // Under the HTTP/2 handler: the streams' flushes of one event-loop pass become one.
+        try channel.pipeline.syncOperations.addHandler(HTTP2FlushCoalescer())
         _ = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
             mode: .server,
             connectionConfiguration: connectionConfiguration,

@@ -1,0 +1,50 @@
+import NIOCore
+import NIOEmbedded
+import Testing
+
+@testable import DataPlane
+
+/// The flushes of one event-loop pass leave as one; a close flushes first.
+@Suite struct HTTP2FlushCoalescerTests {
+    private func channel() throws -> EmbeddedChannel {
+        let channel = EmbeddedChannel()
+        try channel.pipeline.syncOperations.addHandler(HTTP2FlushCoalescer())
+        return channel
+    }
+
+    private func outbound(_ channel: EmbeddedChannel) throws -> [String] {
+        var written: [String] = []
+        while let data = try channel.readOutbound(as: IOData.self) {
+            guard case .byteBuffer(let buffer) = data else { continue }
+            written.append(String(buffer: buffer))
+        }
+        return written
+    }
+
+    @Test func flushesOfOnePassLeaveTogetherAtItsEnd() throws {
+        let channel = try channel()
+        channel.write(IOData.byteBuffer(ByteBuffer(string: "one")), promise: nil)
+        channel.flush()
+        channel.write(IOData.byteBuffer(ByteBuffer(string: "two")), promise: nil)
+        channel.flush()
+        // Nothing has left yet: the flush waits for the end of the pass.
+        #expect(try outbound(channel).isEmpty)
+        channel.embeddedEventLoop.run()
+        #expect(try outbound(channel) == ["one", "two"])
+        // A later pass flushes on its own again.
+        channel.write(IOData.byteBuffer(ByteBuffer(string: "three")), promise: nil)
+        channel.flush()
+        channel.embeddedEventLoop.run()
+        #expect(try outbound(channel) == ["three"])
+        _ = try channel.finish()
+    }
+
+    @Test func aCloseFlushesWhatWaits() throws {
+        let channel = try channel()
+        channel.write(IOData.byteBuffer(ByteBuffer(string: "last")), promise: nil)
+        channel.flush()
+        channel.close(promise: nil)
+        #expect(try outbound(channel) == ["last"])
+        channel.embeddedEventLoop.run()
+    }
+}
