@@ -5,19 +5,39 @@ import NIOCore
 /// Every stream flushes its own response, each when its backend's answer is read; several backends' answers are
 /// read in the same pass of the event loop. The first flush of a pass is delayed to the end of the pass (after the
 /// I/O it is part of), and the others join it: one TLS flush and one socket write carry the frames of every stream
-/// answered in that pass, instead of one write per stream. A close flushes first.
+/// answered in that pass, instead of one write per stream. Small writes (frame headers, header blocks, short
+/// bodies) are gathered into one buffer until then, so TLS seals one record for them instead of one per write;
+/// large ones pass as they are, after what was gathered. A close writes and flushes first.
 final class HTTP2FlushCoalescer: ChannelOutboundHandler {
     typealias OutboundIn = IOData
     typealias OutboundOut = IOData
 
+    /// The largest write that is copied into the gathered buffer.
+    static let gatherLimit = 4096
+
     private var context: ChannelHandlerContext?
     private var flushPending = false
+    private var gathered: ByteBuffer?
+    private var gatheredPromise: EventLoopPromise<Void>?
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
 
     func handlerRemoved(context: ChannelHandlerContext) {
         flushNow()
         self.context = nil
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        guard case .byteBuffer(let buffer) = unwrapOutboundIn(data), buffer.readableBytes <= Self.gatherLimit else {
+            writeGathered()
+            context.write(data, promise: promise)
+            return
+        }
+        if gathered == nil { gathered = context.channel.allocator.buffer(capacity: 2 * Self.gatherLimit) }
+        gathered?.writeImmutableBuffer(buffer)
+        if let promise {
+            if let gatheredPromise { gatheredPromise.futureResult.cascade(to: promise) } else { gatheredPromise = promise }
+        }
     }
 
     func flush(context: ChannelHandlerContext) {
@@ -31,9 +51,19 @@ final class HTTP2FlushCoalescer: ChannelOutboundHandler {
         context.close(mode: mode, promise: promise)
     }
 
+    /// Writes what was gathered as one buffer.
+    private func writeGathered() {
+        guard let buffer = gathered, let context else { return }
+        let promise = gatheredPromise
+        gathered = nil
+        gatheredPromise = nil
+        context.write(wrapOutboundOut(.byteBuffer(buffer)), promise: promise)
+    }
+
     private func flushNow() {
         guard flushPending else { return }
         flushPending = false
+        writeGathered()
         context?.flush()
     }
 }
