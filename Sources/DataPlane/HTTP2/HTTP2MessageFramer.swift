@@ -112,8 +112,11 @@ struct HTTP2MessageFramer {
     /// Adds the fields of an HTTP/1.1 section that HTTP/2 may carry, names lowercased. They are sent without
     /// indexing (most response values change from one response to the next, as nginx's HPACK encoder assumes
     /// too): the encoder then only looks names up in the static table instead of searching its dynamic table.
-    static func addFields(of section: some HTTP1FieldSection, to fields: inout HPACKHeaders) {
-        for index in section.headers.indices where !section.headers[index].kind.isConnectionSpecific {
+    /// `droppingFraming` also leaves out the fields that frame a message (for trailers, see `isFraming`).
+    static func addFields(of section: some HTTP1FieldSection, to fields: inout HPACKHeaders, droppingFraming: Bool = false) {
+        for index in section.headers.indices {
+            let kind = section.headers[index].kind
+            if kind.isConnectionSpecific || (droppingFraming && kind.isFraming) { continue }
             fields.add(name: section.lowercasedNameString(at: index), value: section.valueString(at: index), indexing: .nonIndexable)
         }
     }

@@ -73,16 +73,10 @@ struct HTTP2RequestFields {
         return seen & 7 == 7 ? fields : nil
     }
 
-    /// A `content-length` value: 1 to 18 ASCII digits (nil otherwise).
+    /// A `content-length` value: ASCII digits only (``HTTP1Scanner/parseDecimal(_:_:)``, as for HTTP/1.1).
     static func contentLength(_ value: String) -> Int? {
-        let digits = value.utf8
-        guard !digits.isEmpty, digits.count <= 18 else { return nil }
-        var length = 0
-        for digit in digits {
-            guard digit &- UInt8(ascii: "0") < 10 else { return nil }
-            length = length &* 10 &+ Int(digit &- UInt8(ascii: "0"))
-        }
-        return length
+        var value = value
+        return value.withUTF8 { HTTP1Scanner.parseDecimal(UnsafeRawBufferPointer($0), 0..<$0.count) }
     }
 
     /// Whether request trailers are well formed: regular fields only, each as in a header block.

@@ -243,13 +243,9 @@ final class HTTP2ServerBridge: ChannelDuplexHandler {
     /// Ends the response, with the backend's trailers when it sent any (framing fields dropped).
     func endResponse(trailers: HTTP1Trailers? = nil) {
         var fields: HPACKHeaders?
-        if let trailers, !trailers.headers.isEmpty {
+        if let trailers {
             var section = HPACKHeaders()
-            for index in trailers.headers.indices {
-                let kind = trailers.headers[index].kind
-                guard !kind.isFraming, !kind.isConnectionSpecific else { continue }
-                section.add(name: trailers.lowercasedNameString(at: index), value: trailers.valueString(at: index), indexing: .nonIndexable)
-            }
+            HTTP2MessageFramer.addFields(of: trailers, to: &section, droppingFraming: true)
             if !section.isEmpty { fields = section }
         }
         framer.end(trailers: fields, into: &frames)

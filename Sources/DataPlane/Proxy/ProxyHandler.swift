@@ -37,10 +37,10 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     /// The client side of this connection (peer address, port, scheme) and its fixed forwarding lines: given by
     /// the HTTP/2 connection to each of its streams, otherwise read from the channel when the handler is added.
     private var forwarding: ForwardingContext
-    /// Whether this handler serves one stream of an HTTP/2 connection (which gave it `forwarding`).
-    private let isStream: Bool
-    /// The HTTP/2 stream's bridge, which a backend's response goes to as parts.
+    /// The HTTP/2 stream's bridge, which a backend's response goes to as parts (nil on a connection).
     private let streamBridge: HTTP2ServerBridge?
+    /// Whether this handler serves one stream of an HTTP/2 connection (which gave it `forwarding`).
+    private var isStream: Bool { streamBridge != nil }
     private var requestsServed = 0
     private var quiescing = false
     /// The client half-closed: once the buffered requests are answered, the connection closes.
@@ -57,7 +57,6 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         self.scheme = scheme
         self.forwarding = stream?.forwarding ?? .unknown
         self.streamBridge = stream?.bridge
-        self.isStream = stream != nil
         self.parser = HTTP1RequestParser(
             limits: HTTP1Limits(maxHeadBytes: loop.configuration.maxHeadBytes, maxHeaderCount: loop.configuration.maxHeaderCount)
         )
@@ -458,16 +457,28 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
             startTunnel(exchange, upstream: upstream, head: head, context: context)
             return
         }
+        let framing: ResponseHeadWriter.BodyFraming
         if let streamBridge {
             // HTTP/2 frames the body itself; the stream ends with the response.
             streamBridge.sendResponseHead(head, date: loop.dateCache.current())
             exchange.closeAfter = true
-            exchange.responseStarted = true
-            exchange.responseFraming = .asIs
-            exchange.status = head.status
-            loop.metrics.countResponse(head.status)
-            return
+            framing = .asIs
+        } else {
+            framing = writeResponseHead(head, exchange: exchange, context: context)
         }
+        exchange.responseStarted = true
+        exchange.responseFraming = framing
+        exchange.status = head.status
+        loop.metrics.countResponse(head.status)
+    }
+
+    /// Writes a backend's final head to an HTTP/1.1 client with the Connection field it needs; returns how the
+    /// body is framed towards the client.
+    private func writeResponseHead(
+        _ head: HTTP1Head,
+        exchange: ProxyExchange,
+        context: ChannelHandlerContext
+    ) -> ResponseHeadWriter.BodyFraming {
         let bodyless = exchange.isHEAD || head.status == 204 || head.status == 304
         var framing = ResponseHeadWriter.BodyFraming.asIs
         if !bodyless {
@@ -491,10 +502,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         var out = context.channel.allocator.buffer(capacity: head.bytes.readableBytes + 96)
         ResponseHeadWriter.write(head, framing: framing, connection: connection, date: loop.dateCache.current(), into: &out)
         context.write(NIOAny(out), promise: nil)
-        exchange.responseStarted = true
-        exchange.responseFraming = framing
-        exchange.status = head.status
-        loop.metrics.countResponse(head.status)
+        return framing
     }
 
     func upstreamBody(_ body: ByteBuffer) {
