@@ -50,27 +50,14 @@ enum RequestID {
     /// A new ID: 128 random bits, written as 32 lowercase hex digits.
     case generated(UInt64, UInt64)
 
-    /// Writes the ID's value.
-    func write(from head: HTTP1Head, into out: inout ByteBuffer) {
+    /// Writes the ID's value; `source` is the bytes of `head`.
+    func write(from head: HTTP1Head, _ source: UnsafeRawBufferPointer, into out: inout some HeadSink) {
         switch self {
         case .client(let index):
-            RequestHeadWriter.copyValue(head, index, into: &out)
+            out.write(source, head.headers[index].value)
         case .generated(let high, let low):
-            Self.writeHex(high, into: &out)
-            Self.writeHex(low, into: &out)
-        }
-    }
-
-    /// Writes 16 lowercase hex digits.
-    static func writeHex(_ value: UInt64, into out: inout ByteBuffer) {
-        out.writeWithUnsafeMutableBytes(minimumWritableBytes: 16) { buffer in
-            var word = value
-            for index in 0..<16 {
-                let digit = UInt8(truncatingIfNeeded: word & 0xF)
-                buffer[15 - index] = digit < 10 ? digit &+ 48 : digit &+ 87
-                word >>= 4
-            }
-            return 16
+            out.write(hex: high)
+            out.write(hex: low)
         }
     }
 }

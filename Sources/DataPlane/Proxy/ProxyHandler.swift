@@ -48,6 +48,12 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     private var readsPaused = false
     private var readPending = false
     private var needsUpstreamFlush = false
+    /// Small client writes not yet handed to the channel, gathered into one buffer (a response head and a short
+    /// body become one write); see ``writeToClient(_:)``.
+    private var clientOut: ByteBuffer?
+    /// Something was written to the client since the last flush: by this handler, or by the stream's bridge (whose
+    /// frames go out with the stream's next flush).
+    private var clientNeedsFlush = false
     private var timer: ConnectionTimer?
 
     /// A handler for a connection of `scheme`; an HTTP/2 stream gives its connection's `forwarding` and the
@@ -134,7 +140,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     func channelReadComplete(context: ChannelHandlerContext) {
         if buffer.readableBytes == 0 { buffer = ByteBuffer() }
         flushUpstream()
-        context.flush()
+        flushClient()
     }
 
     func read(context: ChannelHandlerContext) {
@@ -333,16 +339,15 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         }
         let rewritten = route.upstreamTarget(path: path, query: query)
         let upgrade = head.upgradeIndex != nil && head.connectionTokens.upgrade && !hasBody && head.version == .http1_1
-        // Allocated at its size at once (reserving capacity on an empty buffer copies its shared empty storage).
-        var upstreamHead = ByteBufferAllocator().buffer(capacity: head.bytes.readableBytes + 320)
-        RequestHeadWriter.write(
-            head,
-            target: rewritten,
-            framing: framing,
-            upgrade: upgrade,
-            requestID: requestID,
-            forwarding: forwarding,
-            into: &upstreamHead
+        let upstreamHead = ByteBuffer(
+            head: RequestHeadWriter(
+                head: head,
+                target: rewritten,
+                framing: framing,
+                upgrade: upgrade,
+                requestID: requestID,
+                forwarding: forwarding
+            )
         )
         let exchange = ProxyExchange(
             head: head,
@@ -358,7 +363,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         phase = .exchange(exchange)
         if head.expectsContinue && hasBody && head.version == .http1_1 {
             exchange.sentContinue = true
-            context?.writeAndFlush(NIOAny(ByteBuffer(staticString: "HTTP/1.1 100 Continue\r\n\r\n")), promise: nil)
+            writeToClient(ByteBuffer(staticString: "HTTP/1.1 100 Continue\r\n\r\n"))
+            flushClient()
         }
         connectUpstream(exchange)
     }
@@ -446,7 +452,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         guard case .exchange(let exchange) = phase, let context else { return }
         if head.isInterim {
             if head.status == 100 && exchange.sentContinue { return }
-            if exchange.head.version == .http1_1 { context.write(NIOAny(head.bytes), promise: nil) }
+            if exchange.head.version == .http1_1 { writeToClient(head.bytes) }
             return
         }
         if head.status == 101 {
@@ -461,10 +467,11 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         if let streamBridge {
             // HTTP/2 frames the body itself; the stream ends with the response.
             streamBridge.sendResponseHead(head, date: loop.dateCache.current())
+            clientNeedsFlush = true
             exchange.closeAfter = true
             framing = .asIs
         } else {
-            framing = writeResponseHead(head, exchange: exchange, context: context)
+            framing = writeResponseHead(head, exchange: exchange)
         }
         exchange.responseStarted = true
         exchange.responseFraming = framing
@@ -474,11 +481,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
 
     /// Writes a backend's final head to an HTTP/1.1 client with the Connection field it needs; returns how the
     /// body is framed towards the client.
-    private func writeResponseHead(
-        _ head: HTTP1Head,
-        exchange: ProxyExchange,
-        context: ChannelHandlerContext
-    ) -> ResponseHeadWriter.BodyFraming {
+    private func writeResponseHead(_ head: HTTP1Head, exchange: ProxyExchange) -> ResponseHeadWriter.BodyFraming {
         let bodyless = exchange.isHEAD || head.status == 204 || head.status == 304
         var framing = ResponseHeadWriter.BodyFraming.asIs
         if !bodyless {
@@ -499,9 +502,12 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         } else {
             connection = .none
         }
-        var out = context.channel.allocator.buffer(capacity: head.bytes.readableBytes + 96)
-        ResponseHeadWriter.write(head, framing: framing, connection: connection, date: loop.dateCache.current(), into: &out)
-        context.write(NIOAny(out), promise: nil)
+        // Room for a short body too: it usually arrives in the same read and joins the head in one write.
+        var bodyRoom = 0
+        if case .contentLength(let length) = head.bodyFraming, !bodyless, length <= Self.gatherPieceLimit { bodyRoom = length }
+        let date = loop.dateCache.current()
+        writeToClient(
+            ByteBuffer(head: ResponseHeadWriter(head: head, framing: framing, connection: connection, date: date), extraCapacity: bodyRoom))
         return framing
     }
 
@@ -509,13 +515,14 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         guard case .exchange(let exchange) = phase, let context, body.readableBytes > 0 else { return }
         if let streamBridge {
             streamBridge.sendResponseBody(body)
+            clientNeedsFlush = true
         } else if exchange.responseFraming == .chunked {
-            ChunkedEncoding.emitChunk(body, allocator: context.channel.allocator) { context.write(NIOAny($0), promise: nil) }
+            ChunkedEncoding.emitChunk(body, allocator: context.channel.allocator) { writeToClient($0) }
         } else {
-            context.write(NIOAny(body), promise: nil)
+            writeToClient(body)
         }
         if !context.channel.isWritable {
-            context.flush()
+            flushClient()
             // The flush may have drained everything and fired the writability change already (synchronously):
             // pause only if the client is still behind, or nothing would ever resume the upstream.
             if !context.channel.isWritable {
@@ -529,22 +536,24 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         guard case .exchange(let exchange) = phase else { return }
         if let streamBridge, exchange.responseStarted {
             streamBridge.endResponse(trailers: trailers)
+            clientNeedsFlush = true
             exchange.responseFramingClosed = true
             return
         }
         guard let context, exchange.responseFraming == .chunked else { return }
         var out = context.channel.allocator.buffer(capacity: trailers.bytes.readableBytes + 8)
         ChunkedEncoding.writeLastChunk(trailers: trailers, into: &out)
-        context.write(NIOAny(out), promise: nil)
+        writeToClient(out)
         exchange.responseFramingClosed = true
     }
 
     func upstreamEnd(reusable: Bool) {
-        guard case .exchange(let exchange) = phase, let context else { return }
+        guard case .exchange(let exchange) = phase, context != nil else { return }
         if let streamBridge {
             if !exchange.responseFramingClosed { streamBridge.endResponse() }
+            clientNeedsFlush = true
         } else if exchange.responseFraming == .chunked && !exchange.responseFramingClosed {
-            context.write(NIOAny(ByteBuffer(staticString: "0\r\n\r\n")), promise: nil)
+            writeToClient(ByteBuffer(staticString: "0\r\n\r\n"))
         }
         if let upstream = exchange.upstream {
             exchange.upstream = nil
@@ -577,10 +586,10 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
 
     func upstreamTunnelData(_ bytes: ByteBuffer) {
         guard case .tunnel(let exchange) = phase, let context else { return }
-        context.write(NIOAny(bytes), promise: nil)
+        writeToClient(bytes)
         arm(.upstreamRead, after: exchange.route.policy.readTimeout)
         if !context.channel.isWritable {
-            context.flush()
+            flushClient()
             // As in `upstreamBody`: the flush may have drained everything and fired the writability change
             // already; pausing then would stall the tunnel for good.
             if !context.channel.isWritable { exchange.upstream?.handler.pauseReading() }
@@ -597,8 +606,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     /// Forwards the backend's `101 Switching Protocols` and turns both connections into a byte tunnel; bytes the
     /// client sent after its request head go first.
     private func startTunnel(_ exchange: ProxyExchange, upstream: UpstreamConnection, head: HTTP1Head, context: ChannelHandlerContext) {
-        context.write(NIOAny(head.bytes), promise: nil)
-        context.flush()
+        writeToClient(head.bytes)
+        flushClient()
         exchange.responseStarted = true
         exchange.status = 101
         loop.metrics.countResponse(101)
@@ -615,13 +624,13 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
 
     func upstreamReadComplete() {
         guard case .exchange(let exchange) = phase else {
-            context?.flush()
+            flushClient()
             return
         }
         if exchange.responseStarted || exchange.requestComplete {
             arm(.upstreamRead, after: exchange.route.policy.readTimeout)
         }
-        context?.flush()
+        flushClient()
     }
 
     func upstreamWritable() {
@@ -637,14 +646,14 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
 
     /// Ends a completed exchange: close the connection or get ready for the next request.
     private func finish(_ exchange: ProxyExchange) {
-        guard let context else { return }
+        guard context != nil else { return }
         if exchange.closeAfter || quiescing || clientDone {
             phase = .lingering
             closeAfterFlush(inputDone: exchange.requestComplete)
             return
         }
         phase = .idle
-        context.flush()
+        flushClient()
         arm(.keepAlive, after: loop.clientTimeouts.keepAlive)
         resumeReading()
         if buffer.readableBytes > 0 { advance() }
@@ -679,14 +688,14 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
             extraHeaders: extraHeaders,
             into: &out
         )
-        context.write(NIOAny(out), promise: nil)
+        writeToClient(out)
         if close || quiescing {
             phase = .lingering
             closeAfterFlush()
         } else {
             // Only reached from `begin` inside `advance`, whose loop goes on with any pipelined request.
             phase = .idle
-            context.flush()
+            flushClient()
             arm(.keepAlive, after: loop.clientTimeouts.keepAlive)
         }
     }
@@ -728,11 +737,13 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         buffer.moveReaderIndex(to: buffer.writerIndex)
         resumeReading()
         if isStream {
-            context.flush()
+            flushClient()
             context.close(mode: .output, promise: nil)
             if !inputDone { arm(.linger, after: .seconds(2)) }
             return
         }
+        emitClientOut()
+        clientNeedsFlush = false
         let promise = context.eventLoop.makePromise(of: Void.self)
         context.writeAndFlush(NIOAny(ByteBuffer()), promise: promise)
         promise.futureResult.assumeIsolated().whenComplete { [self] _ in
@@ -740,6 +751,47 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
             context.close(mode: .output, promise: nil)
             arm(.linger, after: .seconds(2))
         }
+    }
+
+    // MARK: - Client output
+
+    /// The largest write gathered into ``clientOut``; larger ones go to the channel as they are.
+    static let gatherPieceLimit = 4096
+    /// The most ``clientOut`` holds before it is handed on.
+    static let gatherLimit = 16384
+
+    /// Writes to the client. Small pieces are gathered into one buffer until the next flush (or until it is full):
+    /// each write through the pipeline costs about as much as copying a few kilobytes.
+    private func writeToClient(_ bytes: ByteBuffer) {
+        clientNeedsFlush = true
+        let count = bytes.readableBytes
+        if count <= Self.gatherPieceLimit {
+            if clientOut == nil {
+                clientOut = bytes
+                return
+            }
+            if let gathered = clientOut?.readableBytes, gathered + count <= Self.gatherLimit {
+                clientOut?.writeImmutableBuffer(bytes)
+                return
+            }
+        }
+        emitClientOut()
+        context?.write(NIOAny(bytes), promise: nil)
+    }
+
+    /// Hands what was gathered to the channel.
+    private func emitClientOut() {
+        guard let gathered = clientOut else { return }
+        clientOut = nil
+        context?.write(NIOAny(gathered), promise: nil)
+    }
+
+    /// Flushes the client's output, if anything was written since the last flush.
+    private func flushClient() {
+        guard clientNeedsFlush else { return }
+        clientNeedsFlush = false
+        emitClientOut()
+        context?.flush()
     }
 
     private func close() {

@@ -1,9 +1,10 @@
 import NIOCore
 
-/// Writes the request head sent upstream: the client's fields minus hop-by-hop ones, the original Host, and the
+/// The request head sent upstream: the client's fields minus hop-by-hop ones, the original Host, and the
 /// forwarding headers ingress-nginx sets (`X-Request-ID`, `X-Real-IP`, `X-Forwarded-For/-Host/-Port/-Proto/-Scheme`,
-/// `X-Scheme`). Field bytes are copied as received; nothing is decoded into Strings.
-enum RequestHeadWriter {
+/// `X-Scheme`). Field bytes are copied as received; nothing is decoded into Strings. Runs of fields that are
+/// forwarded unchanged are copied in one piece. `ByteBuffer(head:)` makes the bytes.
+struct RequestHeadWriter: HeadContent {
     /// How the request body is framed upstream.
     enum BodyFraming: Equatable {
         /// No body.
@@ -14,26 +15,41 @@ enum RequestHeadWriter {
         case chunked
     }
 
-    /// Appends the upstream head for `head` to `out`; `target` replaces the request target when rewritten.
-    /// Runs of fields that are forwarded unchanged are copied in one piece.
-    static func write(
-        _ head: HTTP1Head,
-        target: String?,
-        framing: BodyFraming,
-        upgrade: Bool = false,
-        requestID: RequestID,
-        forwarding: ForwardingContext,
-        into out: inout ByteBuffer
-    ) {
+    /// The client's request head.
+    let head: HTTP1Head
+    /// The request target sent instead of the client's, when rewritten.
+    let target: String?
+    /// The body's framing upstream.
+    let framing: BodyFraming
+    /// Whether the Upgrade field and `Connection: upgrade` are forwarded.
+    var upgrade = false
+    /// The `X-Request-ID` sent.
+    let requestID: RequestID
+    /// The client side of the connection.
+    let forwarding: ForwardingContext
+
+    /// Every piece taken from the received head is a distinct part of it, except the Host value, which is sent
+    /// twice (`Host`, `X-Forwarded-Host`); the rest is the rewritten target, the fixed forwarding lines and at most
+    /// 256 bytes of names and numbers. With trusted forwarding headers, values repeat more: those heads are counted.
+    var maximumByteCount: Int? {
+        if forwarding.trustForwardedHeaders { return nil }
+        return 2 * head.bytes.readableBytes + (target?.utf8.count ?? 0) + forwarding.fixedTail.readableBytes + 256
+    }
+
+    func write(into out: inout some HeadSink) {
+        head.bytes.withUnsafeReadableBytes { source in write(source, into: &out) }
+    }
+
+    private func write(_ source: UnsafeRawBufferPointer, into out: inout some HeadSink) {
         if let target {
-            copy(head, head.methodRange.lowerBound..<head.methodRange.upperBound + 1, into: &out)
-            out.writeString(target)
+            out.write(source, head.methodRange.lowerBound..<head.methodRange.upperBound + 1)
+            out.write(target)
         } else {
-            copy(head, head.methodRange.lowerBound..<head.targetRange.upperBound, into: &out)
+            out.write(source, head.methodRange.lowerBound..<head.targetRange.upperBound)
         }
-        out.writeStaticString(" HTTP/1.1\r\nHost: ")
-        if let hostIndex = head.hostIndex { copyValue(head, hostIndex, into: &out) }
-        out.writeStaticString("\r\n")
+        out.write(" HTTP/1.1\r\nHost: ")
+        if let hostIndex = head.hostIndex { out.write(source, head.headers[hostIndex].value) }
+        out.write("\r\n")
 
         var clientForwardedFor: Int?
         var clientHost: Int?
@@ -62,82 +78,70 @@ enum RequestHeadWriter {
             default:
                 forward = !(checkNominated && head.isNominatedByConnection(index))
             }
-            run.add(field, forward: forward, from: head, into: &out)
+            run.add(field, forward: forward, from: source, into: &out)
         }
-        run.finish(head, into: &out)
+        run.finish(source, into: &out)
 
-        out.writeStaticString("X-Request-ID: ")
-        requestID.write(from: head, into: &out)
-        out.writeStaticString("\r\nX-Forwarded-Host: ")
+        out.write("X-Request-ID: ")
+        requestID.write(from: head, source, into: &out)
+        out.write("\r\nX-Forwarded-Host: ")
         if forwarding.trustForwardedHeaders, let index = clientHost {
-            copyValue(head, index, into: &out)
+            out.write(source, head.headers[index].value)
         } else if let hostIndex = head.hostIndex {
-            copyValue(head, hostIndex, into: &out)
+            out.write(source, head.headers[hostIndex].value)
         }
-        out.writeStaticString("\r\n")
+        out.write("\r\n")
         if forwarding.trustForwardedHeaders {
-            writeTrusted(head, forwardedFor: clientForwardedFor, port: clientPort, proto: clientProto, forwarding: forwarding, into: &out)
+            writeTrusted(source, forwardedFor: clientForwardedFor, port: clientPort, proto: clientProto, into: &out)
         } else {
-            out.writeImmutableBuffer(forwarding.fixedTail)
+            out.write(forwarding.fixedTail)
         }
-        if upgrade { out.writeStaticString("Connection: upgrade\r\n") }
+        if upgrade { out.write("Connection: upgrade\r\n") }
         switch framing {
         case .none: break
         case .contentLength(let length):
-            out.writeStaticString("Content-Length: ")
-            out.writeString(String(length))
-            out.writeStaticString("\r\n")
+            out.write("Content-Length: ")
+            out.write(decimal: length)
+            out.write("\r\n")
         case .chunked:
-            out.writeStaticString("Transfer-Encoding: chunked\r\n")
+            out.write("Transfer-Encoding: chunked\r\n")
         }
-        out.writeStaticString("\r\n")
+        out.write("\r\n")
     }
 
     /// The forwarding lines when client-sent values are trusted (`--use-forwarded-headers`): `X-Forwarded-For`
     /// appends the peer, `X-Real-IP` is the first address, port and proto are kept when sent.
-    private static func writeTrusted(
-        _ head: HTTP1Head,
+    private func writeTrusted(
+        _ source: UnsafeRawBufferPointer,
         forwardedFor: Int?,
         port: Int?,
         proto: Int?,
-        forwarding: ForwardingContext,
-        into out: inout ByteBuffer
+        into out: inout some HeadSink
     ) {
-        out.writeStaticString("X-Real-IP: ")
+        out.write("X-Real-IP: ")
         if let index = forwardedFor {
             let value = head.valueString(at: index)
             let first = value.split(separator: ",", maxSplits: 1).first.map { $0.trimmingCharacters(in: " \t") } ?? ""
-            out.writeString(first.isEmpty ? forwarding.clientAddress : first)
+            out.write(first.isEmpty ? forwarding.clientAddress : first)
         } else {
-            out.writeString(forwarding.clientAddress)
+            out.write(forwarding.clientAddress)
         }
-        out.writeStaticString("\r\nX-Forwarded-For: ")
+        out.write("\r\nX-Forwarded-For: ")
         if let index = forwardedFor {
-            copyValue(head, index, into: &out)
-            out.writeStaticString(", ")
+            out.write(source, head.headers[index].value)
+            out.write(", ")
         }
-        out.writeString(forwarding.clientAddress)
-        out.writeStaticString("\r\nX-Forwarded-Port: ")
-        if let index = port { copyValue(head, index, into: &out) } else { out.writeString(String(forwarding.listenerPort)) }
+        out.write(forwarding.clientAddress)
+        out.write("\r\nX-Forwarded-Port: ")
+        if let index = port { out.write(source, head.headers[index].value) } else { out.write(decimal: forwarding.listenerPort) }
         let scheme = proto.map { head.valueString(at: $0) } ?? forwarding.scheme
-        out.writeStaticString("\r\nX-Forwarded-Proto: ")
-        out.writeString(scheme)
-        out.writeStaticString("\r\nX-Forwarded-Scheme: ")
-        out.writeString(scheme)
-        out.writeStaticString("\r\nX-Scheme: ")
-        out.writeString(scheme)
-        out.writeStaticString("\r\n")
-    }
-
-    /// Copies `range` of the head's bytes.
-    static func copy(_ head: some HTTP1FieldSection, _ range: Range<Int>, into out: inout ByteBuffer) {
-        if let slice = head.bytes.getSlice(at: range.lowerBound, length: range.count) { out.writeImmutableBuffer(slice) }
-    }
-
-    /// Copies the value bytes of field `index`.
-    static func copyValue(_ head: HTTP1Head, _ index: Int, into out: inout ByteBuffer) {
-        let range = head.headers[index].value
-        if let slice = head.bytes.getSlice(at: range.lowerBound, length: range.count) { out.writeImmutableBuffer(slice) }
+        out.write("\r\nX-Forwarded-Proto: ")
+        out.write(scheme)
+        out.write("\r\nX-Forwarded-Scheme: ")
+        out.write(scheme)
+        out.write("\r\nX-Scheme: ")
+        out.write(scheme)
+        out.write("\r\n")
     }
 }
 
@@ -156,26 +160,26 @@ extension StringProtocol {
 struct FieldLineRun {
     private var run: Range<Int>?
 
-    /// Adds the next field in order; `forward` says whether it is copied.
-    mutating func add(_ field: HTTP1HeaderField, forward: Bool, from head: some HTTP1FieldSection, into out: inout ByteBuffer) {
+    /// Adds the next field in order; `forward` says whether it is copied from `source`, the head's bytes.
+    mutating func add(_ field: HTTP1HeaderField, forward: Bool, from source: UnsafeRawBufferPointer, into out: inout some HeadSink) {
         guard forward else {
-            finish(head, into: &out)
+            finish(source, into: &out)
             return
         }
         if let current = run, field.name.lowerBound - current.upperBound == 2 {
             // The value ended right before CRLF (no trailing whitespace): the two lines are contiguous.
             run = current.lowerBound..<field.value.upperBound
         } else {
-            finish(head, into: &out)
+            finish(source, into: &out)
             run = field.name.lowerBound..<field.value.upperBound
         }
     }
 
     /// Copies the pending run, ending it with CRLF.
-    mutating func finish(_ head: some HTTP1FieldSection, into out: inout ByteBuffer) {
+    mutating func finish(_ source: UnsafeRawBufferPointer, into out: inout some HeadSink) {
         guard let current = run else { return }
-        RequestHeadWriter.copy(head, current, into: &out)
-        out.writeStaticString("\r\n")
+        out.write(source, current)
+        out.write("\r\n")
         run = nil
     }
 }

@@ -1,8 +1,9 @@
 import NIOCore
 
-/// Writes the response head sent to the client: the backend's status line and fields minus hop-by-hop ones,
-/// `Date` and `Server` added when the backend sent none, and the framing and connection fields the proxy chose.
-enum ResponseHeadWriter {
+/// The response head sent to the client: the backend's status line and fields minus hop-by-hop ones, `Date` and
+/// `Server` added when the backend sent none, and the framing and connection fields the proxy chose.
+/// `ByteBuffer(head:)` makes the bytes.
+struct ResponseHeadWriter: HeadContent {
     /// How the response body is framed towards the client.
     enum BodyFraming: Equatable {
         /// No body follows (HEAD, 1xx, 204, 304), or the backend's Content-Length is passed on unchanged.
@@ -13,36 +14,52 @@ enum ResponseHeadWriter {
         case untilClose
     }
 
-    /// Appends the client response head for the upstream `head`.
-    static func write(
-        _ head: HTTP1Head,
-        framing: BodyFraming,
-        connection: ConnectionField,
-        date: ByteBuffer,
-        into out: inout ByteBuffer
-    ) {
-        out.writeStaticString("HTTP/1.1 ")
+    /// The backend's response head.
+    let head: HTTP1Head
+    /// The body's framing towards the client.
+    let framing: BodyFraming
+    /// The Connection field sent.
+    let connection: ConnectionField
+    /// The current `Date` value, sent when the backend sent none.
+    let date: ByteBuffer
+
+    /// The status line and each run of forwarded field lines take no more room than they did as received (each
+    /// run ends with the CRLF it replaces); added are the date, a reason phrase when the backend sent none, and at
+    /// most 128 bytes of fixed fields.
+    var maximumByteCount: Int? {
+        let reason = head.reasonRange.isEmpty ? ErrorResponse.reasonPhrase(head.status).utf8.count + 4 : 0
+        return head.bytes.readableBytes + date.readableBytes + reason + 128
+    }
+
+    func write(into out: inout some HeadSink) {
+        head.bytes.withUnsafeReadableBytes { source in write(source, into: &out) }
+    }
+
+    private func write(_ source: UnsafeRawBufferPointer, into out: inout some HeadSink) {
+        out.write("HTTP/1.1 ")
         if head.reasonRange.isEmpty {
-            out.writeString("\(head.status) \(ErrorResponse.reasonPhrase(head.status))")
+            out.write(decimal: head.status)
+            out.write(" ")
+            out.write(ErrorResponse.reasonPhrase(head.status))
         } else {
             // "HTTP/1.x " is 9 bytes: the status code and reason follow as received.
-            RequestHeadWriter.copy(head, 9..<head.reasonRange.upperBound, into: &out)
+            out.write(source, 9..<head.reasonRange.upperBound)
         }
-        out.writeStaticString("\r\n")
+        out.write("\r\n")
         var run = FieldLineRun()
-        let added = forEachField(of: head, framing: framing) { index, forward in
-            run.add(head.headers[index], forward: forward, from: head, into: &out)
+        let added = Self.forEachField(of: head, framing: framing) { index, forward in
+            run.add(head.headers[index], forward: forward, from: source, into: &out)
         }
-        run.finish(head, into: &out)
+        run.finish(source, into: &out)
         if !added.sawDate {
-            out.writeStaticString("Date: ")
-            out.writeImmutableBuffer(date)
-            out.writeStaticString("\r\n")
+            out.write("Date: ")
+            out.write(date)
+            out.write("\r\n")
         }
-        if !added.sawServer { out.writeStaticString("Server: gatehouse\r\n") }
-        if framing == .chunked { out.writeStaticString("Transfer-Encoding: chunked\r\n") }
+        if !added.sawServer { out.write("Server: gatehouse\r\n") }
+        if framing == .chunked { out.write("Transfer-Encoding: chunked\r\n") }
         connection.write(into: &out)
-        out.writeStaticString("\r\n")
+        out.write("\r\n")
     }
 }
 
@@ -88,11 +105,12 @@ enum ConnectionField {
     /// `Connection: keep-alive`, for HTTP/1.0 clients that asked for it.
     case keepAlive
 
-    func write(into out: inout ByteBuffer) {
+    /// Writes the field's line, if any.
+    func write(into out: inout some HeadSink) {
         switch self {
         case .none: break
-        case .close: out.writeStaticString("Connection: close\r\n")
-        case .keepAlive: out.writeStaticString("Connection: keep-alive\r\n")
+        case .close: out.write("Connection: close\r\n")
+        case .keepAlive: out.write("Connection: keep-alive\r\n")
         }
     }
 }

@@ -1,0 +1,130 @@
+import NIOCore
+import Testing
+
+@testable import DataPlane
+
+/// The upstream request head and the client response head: their bytes, and the bound their memory is reserved at.
+@Suite struct HeadWriterTests {
+    /// Parses one head with `parser`.
+    private static func parse(_ text: String, with parser: inout some HTTP1TestParser) throws -> HTTP1Head {
+        var buffer = ByteBuffer(string: text)
+        let event = parser.next(&buffer)
+        guard case .head(let head) = event else {
+            Issue.record("expected a head, got \(event)")
+            throw CancellationError()
+        }
+        return head
+    }
+
+    private static func request(_ text: String) throws -> HTTP1Head {
+        var parser = HTTP1RequestParser()
+        return try parse(text, with: &parser)
+    }
+
+    private static func response(_ text: String) throws -> HTTP1Head {
+        var parser = HTTP1ResponseParser()
+        return try parse(text, with: &parser)
+    }
+
+    /// What `content` writes, counted.
+    private static func count(_ content: some HeadContent) -> Int {
+        var counter = HeadByteCounter()
+        content.write(into: &counter)
+        return counter.count
+    }
+
+    private static let forwarding = ForwardingContext(
+        clientAddress: "127.0.0.1", scheme: "http", listenerPort: 8080, trustForwardedHeaders: false)
+
+    @Test("the upstream request head: hop-by-hop fields dropped, forwarding lines added, framing rewritten")
+    func requestBytes() throws {
+        let head = try Self.request(
+            "POST /a?b HTTP/1.1\r\nHost: shop.example\r\nAccept: */*\r\nConnection: keep-alive\r\nX-Forwarded-For: 6.6.6.6\r\n"
+                + "Content-Length: 3\r\nUser-Agent: t\r\n\r\n")
+        let writer = RequestHeadWriter(
+            head: head, target: "/rewritten", framing: .contentLength(3), requestID: .generated(0xab, 0x1234_5678_9abc_def0),
+            forwarding: Self.forwarding)
+        let bytes = ByteBuffer(head: writer)
+        #expect(
+            String(buffer: bytes)
+                == "POST /rewritten HTTP/1.1\r\nHost: shop.example\r\nAccept: */*\r\nUser-Agent: t\r\n"
+                + "X-Request-ID: 00000000000000ab123456789abcdef0\r\nX-Forwarded-Host: shop.example\r\n"
+                + "X-Real-IP: 127.0.0.1\r\nX-Forwarded-For: 127.0.0.1\r\nX-Forwarded-Port: 8080\r\nX-Forwarded-Proto: http\r\n"
+                + "X-Forwarded-Scheme: http\r\nX-Scheme: http\r\nContent-Length: 3\r\n\r\n")
+        #expect(bytes.readableBytes == Self.count(writer))
+    }
+
+    @Test("the client response head: status line as received, Date and Server added, chunked framing and Connection")
+    func responseBytes() throws {
+        let head = try Self.response("HTTP/1.1 200\r\nA:b\r\nKeep-Alive: timeout=5\r\nTransfer-Encoding: chunked\r\n\r\n")
+        let writer = ResponseHeadWriter(
+            head: head, framing: .chunked, connection: .keepAlive, date: ByteBuffer(string: "Fri, 27 Nov 2026 08:00:00 GMT"))
+        let bytes = ByteBuffer(head: writer, extraCapacity: 100)
+        #expect(
+            String(buffer: bytes)
+                == "HTTP/1.1 200 OK\r\nA:b\r\nDate: Fri, 27 Nov 2026 08:00:00 GMT\r\nServer: gatehouse\r\n"
+                + "Transfer-Encoding: chunked\r\nConnection: keep-alive\r\n\r\n")
+        #expect(bytes.writableBytes >= 100)
+    }
+
+    /// Request heads that make the output as large as it gets next to the input: the shortest field lines, a
+    /// Host without a space sent twice, the client's request ID, long rewritten targets, upgrades and bodies.
+    static let densestRequests: [String] = [
+        "GET / HTTP/1.1\r\nHost:h\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost:h\r\n" + String(repeating: "a:b\r\n", count: 50) + "\r\n",
+        "GET / HTTP/1.1\r\nHost:" + String(repeating: "h", count: 300) + "\r\nX-Request-ID:" + String(repeating: "i", count: 200)
+            + "\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost:h\r\nX-Forwarded-For:1.2.3.4\r\nX-Forwarded-Proto:" + String(repeating: "p", count: 100)
+            + "\r\nX-Forwarded-Port:1\r\nX-Forwarded-Host:" + String(repeating: "f", count: 100) + "\r\n\r\n",
+        "GET /chat HTTP/1.1\r\nHost:h\r\nUpgrade:websocket\r\nConnection:upgrade\r\n\r\n",
+        "PUT /x HTTP/1.1\r\nHost:h\r\nTransfer-Encoding:chunked\r\n\r\n",
+        "PUT /x HTTP/1.0\r\nHost:h\r\nContent-Length:123456789\r\n\r\n",
+    ]
+
+    @Test("the reserved memory holds every upstream head, trusted forwarding headers or not", arguments: densestRequests)
+    func requestBound(text: String) throws {
+        let head = try Self.request(text)
+        let requestID: RequestID = head.firstIndex(of: .xRequestID).map { .client($0) } ?? .generated(1, 2)
+        let framing: RequestHeadWriter.BodyFraming =
+            switch head.bodyFraming {
+            case .contentLength(let length): .contentLength(length)
+            case .chunked: .chunked
+            default: .none
+            }
+        for trusted in [false, true] {
+            let forwarding = ForwardingContext(
+                clientAddress: "2001:db8::1", scheme: "https", listenerPort: 65535, trustForwardedHeaders: trusted)
+            for target in [nil, "/", String(repeating: "t", count: 500)] {
+                let writer = RequestHeadWriter(
+                    head: head, target: target, framing: framing, upgrade: head.upgradeIndex != nil, requestID: requestID,
+                    forwarding: forwarding)
+                let written = Self.count(writer)
+                if let bound = writer.maximumByteCount { #expect(written <= bound, "bound \(bound) < \(written)") }
+                #expect(ByteBuffer(head: writer).readableBytes == written)
+            }
+        }
+    }
+
+    /// Response heads as dense as they get: no reason phrase, the shortest field lines, no Date or Server.
+    static let densestResponses: [String] = [
+        "HTTP/1.1 200\r\n\r\n",
+        "HTTP/1.0 599\r\n" + String(repeating: "a:b\r\n", count: 50) + "\r\n",
+        "HTTP/1.1 511\r\nConnection:x\r\nx:y\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nContent-Length:5\r\n\r\n",
+    ]
+
+    @Test("the reserved memory holds every client response head", arguments: densestResponses)
+    func responseBound(text: String) throws {
+        let head = try Self.response(text)
+        for framing in [ResponseHeadWriter.BodyFraming.asIs, .chunked, .untilClose] {
+            for connection in [ConnectionField.none, .close, .keepAlive] {
+                let writer = ResponseHeadWriter(
+                    head: head, framing: framing, connection: connection, date: ByteBuffer(string: "Fri, 27 Nov 2026 08:00:00 GMT"))
+                let written = Self.count(writer)
+                let bound = try #require(writer.maximumByteCount)
+                #expect(written <= bound, "bound \(bound) < \(written)")
+                #expect(ByteBuffer(head: writer).readableBytes == written)
+            }
+        }
+    }
+}
