@@ -51,7 +51,7 @@ enum RequestID {
     case generated(UInt64, UInt64)
 
     /// Writes the ID's value; `source` is the bytes of `head`.
-    func write(from head: HTTP1Head, _ source: UnsafeRawBufferPointer, into out: inout some HeadSink) {
+    func write(from head: HTTP1Head, _ source: UnsafeRawBufferPointer, into out: inout HeadByteWriter) {
         switch self {
         case .client(let index):
             out.write(source, head.headers[index].value)

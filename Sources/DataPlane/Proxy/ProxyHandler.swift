@@ -339,15 +339,13 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         }
         let rewritten = route.upstreamTarget(path: path, query: query)
         let upgrade = head.upgradeIndex != nil && head.connectionTokens.upgrade && !hasBody && head.version == .http1_1
-        let upstreamHead = ByteBuffer(
-            head: RequestHeadWriter(
-                head: head,
-                target: rewritten,
-                framing: framing,
-                upgrade: upgrade,
-                requestID: requestID,
-                forwarding: forwarding
-            )
+        let upstreamHead = RequestHeadWriter.make(
+            head,
+            target: rewritten,
+            framing: framing,
+            upgrade: upgrade,
+            requestID: requestID,
+            forwarding: forwarding
         )
         let exchange = ProxyExchange(
             head: head,
@@ -505,9 +503,9 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         // Room for a short body too: it usually arrives in the same read and joins the head in one write.
         var bodyRoom = 0
         if case .contentLength(let length) = head.bodyFraming, !bodyless, length <= Self.gatherPieceLimit { bodyRoom = length }
-        let date = loop.dateCache.current()
         writeToClient(
-            ByteBuffer(head: ResponseHeadWriter(head: head, framing: framing, connection: connection, date: date), extraCapacity: bodyRoom))
+            ResponseHeadWriter.make(head, framing: framing, connection: connection, date: loop.dateCache.current(), extraCapacity: bodyRoom)
+        )
         return framing
     }
 

@@ -1,10 +1,10 @@
 import NIOCore
 
-/// The request head sent upstream: the client's fields minus hop-by-hop ones, the original Host, and the
+/// Writes the request head sent upstream: the client's fields minus hop-by-hop ones, the original Host, and the
 /// forwarding headers ingress-nginx sets (`X-Request-ID`, `X-Real-IP`, `X-Forwarded-For/-Host/-Port/-Proto/-Scheme`,
 /// `X-Scheme`). Field bytes are copied as received; nothing is decoded into Strings. Runs of fields that are
-/// forwarded unchanged are copied in one piece. `ByteBuffer(head:)` makes the bytes.
-struct RequestHeadWriter: HeadContent {
+/// forwarded unchanged are copied in one piece.
+enum RequestHeadWriter {
     /// How the request body is framed upstream.
     enum BodyFraming: Equatable {
         /// No body.
@@ -15,32 +15,45 @@ struct RequestHeadWriter: HeadContent {
         case chunked
     }
 
-    /// The client's request head.
-    let head: HTTP1Head
-    /// The request target sent instead of the client's, when rewritten.
-    let target: String?
-    /// The body's framing upstream.
-    let framing: BodyFraming
-    /// Whether the Upgrade field and `Connection: upgrade` are forwarded.
-    var upgrade = false
-    /// The `X-Request-ID` sent.
-    let requestID: RequestID
-    /// The client side of the connection.
-    let forwarding: ForwardingContext
-
-    /// Every piece taken from the received head is a distinct part of it, except the Host value, which is sent
-    /// twice (`Host`, `X-Forwarded-Host`); the rest is the rewritten target, the fixed forwarding lines and at most
-    /// 256 bytes of names and numbers. With trusted forwarding headers, values repeat more: those heads are counted.
-    var maximumByteCount: Int? {
-        if forwarding.trustForwardedHeaders { return nil }
-        return 2 * head.bytes.readableBytes + (target?.utf8.count ?? 0) + forwarding.fixedTail.readableBytes + 256
+    /// The upstream head for the client's `head`; `target` replaces the request target when rewritten.
+    static func make(
+        _ head: HTTP1Head,
+        target: String?,
+        framing: BodyFraming,
+        upgrade: Bool = false,
+        requestID: RequestID,
+        forwarding: ForwardingContext
+    ) -> ByteBuffer {
+        ByteBuffer(writingFrom: head, bound: maximumByteCount(head, target: target, forwarding: forwarding)) { source, out in
+            write(
+                head, source, target: target, framing: framing, upgrade: upgrade, requestID: requestID, forwarding: forwarding, into: &out)
+        }
     }
 
-    func write(into out: inout some HeadSink) {
-        head.bytes.withUnsafeReadableBytes { source in write(source, into: &out) }
+    /// At least as many bytes as the upstream head takes. Every piece copied from the received head is a distinct
+    /// part of it, except values sent more than once: the Host value (`Host` and `X-Forwarded-Host`) and, with
+    /// trusted forwarding headers, the client's `X-Forwarded-For` (also the source of `X-Real-IP`) and
+    /// `X-Forwarded-Proto` (also `-Scheme` and `X-Scheme`). The rest is the rewritten target, the peer's address and
+    /// scheme or the fixed forwarding lines, and at most 320 bytes of names, numbers and the request ID.
+    static func maximumByteCount(_ head: HTTP1Head, target: String?, forwarding: ForwardingContext) -> Int {
+        let size = head.bytes.readableBytes
+        let fixed = (target?.utf8.count ?? 0) + 320
+        if forwarding.trustForwardedHeaders {
+            return 5 * size + 2 * forwarding.clientAddress.utf8.count + 3 * forwarding.scheme.utf8.count + fixed
+        }
+        return 2 * size + forwarding.fixedTail.readableBytes + fixed
     }
 
-    private func write(_ source: UnsafeRawBufferPointer, into out: inout some HeadSink) {
+    private static func write(
+        _ head: HTTP1Head,
+        _ source: UnsafeRawBufferPointer,
+        target: String?,
+        framing: BodyFraming,
+        upgrade: Bool,
+        requestID: RequestID,
+        forwarding: ForwardingContext,
+        into out: inout HeadByteWriter
+    ) {
         if let target {
             out.write(source, head.methodRange.lowerBound..<head.methodRange.upperBound + 1)
             out.write(target)
@@ -92,7 +105,8 @@ struct RequestHeadWriter: HeadContent {
         }
         out.write("\r\n")
         if forwarding.trustForwardedHeaders {
-            writeTrusted(source, forwardedFor: clientForwardedFor, port: clientPort, proto: clientProto, into: &out)
+            writeTrusted(
+                head, source, forwardedFor: clientForwardedFor, port: clientPort, proto: clientProto, forwarding: forwarding, into: &out)
         } else {
             out.write(forwarding.fixedTail)
         }
@@ -111,12 +125,14 @@ struct RequestHeadWriter: HeadContent {
 
     /// The forwarding lines when client-sent values are trusted (`--use-forwarded-headers`): `X-Forwarded-For`
     /// appends the peer, `X-Real-IP` is the first address, port and proto are kept when sent.
-    private func writeTrusted(
+    private static func writeTrusted(
+        _ head: HTTP1Head,
         _ source: UnsafeRawBufferPointer,
         forwardedFor: Int?,
         port: Int?,
         proto: Int?,
-        into out: inout some HeadSink
+        forwarding: ForwardingContext,
+        into out: inout HeadByteWriter
     ) {
         out.write("X-Real-IP: ")
         if let index = forwardedFor {
@@ -161,7 +177,7 @@ struct FieldLineRun {
     private var run: Range<Int>?
 
     /// Adds the next field in order; `forward` says whether it is copied from `source`, the head's bytes.
-    mutating func add(_ field: HTTP1HeaderField, forward: Bool, from source: UnsafeRawBufferPointer, into out: inout some HeadSink) {
+    mutating func add(_ field: HTTP1HeaderField, forward: Bool, from source: UnsafeRawBufferPointer, into out: inout HeadByteWriter) {
         guard forward else {
             finish(source, into: &out)
             return
@@ -176,7 +192,7 @@ struct FieldLineRun {
     }
 
     /// Copies the pending run, ending it with CRLF.
-    mutating func finish(_ source: UnsafeRawBufferPointer, into out: inout some HeadSink) {
+    mutating func finish(_ source: UnsafeRawBufferPointer, into out: inout HeadByteWriter) {
         guard let current = run else { return }
         out.write(source, current)
         out.write("\r\n")

@@ -1,9 +1,8 @@
 import NIOCore
 
-/// The response head sent to the client: the backend's status line and fields minus hop-by-hop ones, `Date` and
-/// `Server` added when the backend sent none, and the framing and connection fields the proxy chose.
-/// `ByteBuffer(head:)` makes the bytes.
-struct ResponseHeadWriter: HeadContent {
+/// Writes the response head sent to the client: the backend's status line and fields minus hop-by-hop ones,
+/// `Date` and `Server` added when the backend sent none, and the framing and connection fields the proxy chose.
+enum ResponseHeadWriter {
     /// How the response body is framed towards the client.
     enum BodyFraming: Equatable {
         /// No body follows (HEAD, 1xx, 204, 304), or the backend's Content-Length is passed on unchanged.
@@ -14,28 +13,35 @@ struct ResponseHeadWriter: HeadContent {
         case untilClose
     }
 
-    /// The backend's response head.
-    let head: HTTP1Head
-    /// The body's framing towards the client.
-    let framing: BodyFraming
-    /// The Connection field sent.
-    let connection: ConnectionField
-    /// The current `Date` value, sent when the backend sent none.
-    let date: ByteBuffer
+    /// The client head for the backend's `head`, with room for `extraCapacity` bytes of body after it.
+    static func make(
+        _ head: HTTP1Head,
+        framing: BodyFraming,
+        connection: ConnectionField,
+        date: ByteBuffer,
+        extraCapacity: Int = 0
+    ) -> ByteBuffer {
+        ByteBuffer(writingFrom: head, bound: maximumByteCount(head, date: date), extraCapacity: extraCapacity) { source, out in
+            write(head, source, framing: framing, connection: connection, date: date, into: &out)
+        }
+    }
 
-    /// The status line and each run of forwarded field lines take no more room than they did as received (each
-    /// run ends with the CRLF it replaces); added are the date, a reason phrase when the backend sent none, and at
-    /// most 128 bytes of fixed fields.
-    var maximumByteCount: Int? {
+    /// At least as many bytes as the client head takes. The status line and each run of forwarded field lines take
+    /// no more room than they did as received (each run ends with the CRLF it replaces); added are the date, a
+    /// reason phrase when the backend sent none, and at most 128 bytes of fixed fields.
+    static func maximumByteCount(_ head: HTTP1Head, date: ByteBuffer) -> Int {
         let reason = head.reasonRange.isEmpty ? ErrorResponse.reasonPhrase(head.status).utf8.count + 4 : 0
         return head.bytes.readableBytes + date.readableBytes + reason + 128
     }
 
-    func write(into out: inout some HeadSink) {
-        head.bytes.withUnsafeReadableBytes { source in write(source, into: &out) }
-    }
-
-    private func write(_ source: UnsafeRawBufferPointer, into out: inout some HeadSink) {
+    private static func write(
+        _ head: HTTP1Head,
+        _ source: UnsafeRawBufferPointer,
+        framing: BodyFraming,
+        connection: ConnectionField,
+        date: ByteBuffer,
+        into out: inout HeadByteWriter
+    ) {
         out.write("HTTP/1.1 ")
         if head.reasonRange.isEmpty {
             out.write(decimal: head.status)
@@ -47,7 +53,7 @@ struct ResponseHeadWriter: HeadContent {
         }
         out.write("\r\n")
         var run = FieldLineRun()
-        let added = Self.forEachField(of: head, framing: framing) { index, forward in
+        let added = forEachField(of: head, framing: framing) { index, forward in
             run.add(head.headers[index], forward: forward, from: source, into: &out)
         }
         run.finish(source, into: &out)
@@ -106,7 +112,7 @@ enum ConnectionField {
     case keepAlive
 
     /// Writes the field's line, if any.
-    func write(into out: inout some HeadSink) {
+    func write(into out: inout HeadByteWriter) {
         switch self {
         case .none: break
         case .close: out.write("Connection: close\r\n")

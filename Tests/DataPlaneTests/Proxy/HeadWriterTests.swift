@@ -26,13 +26,6 @@ import Testing
         return try parse(text, with: &parser)
     }
 
-    /// What `content` writes, counted.
-    private static func count(_ content: some HeadContent) -> Int {
-        var counter = HeadByteCounter()
-        content.write(into: &counter)
-        return counter.count
-    }
-
     private static let forwarding = ForwardingContext(
         clientAddress: "127.0.0.1", scheme: "http", listenerPort: 8080, trustForwardedHeaders: false)
 
@@ -41,25 +34,23 @@ import Testing
         let head = try Self.request(
             "POST /a?b HTTP/1.1\r\nHost: shop.example\r\nAccept: */*\r\nConnection: keep-alive\r\nX-Forwarded-For: 6.6.6.6\r\n"
                 + "Content-Length: 3\r\nUser-Agent: t\r\n\r\n")
-        let writer = RequestHeadWriter(
-            head: head, target: "/rewritten", framing: .contentLength(3), requestID: .generated(0xab, 0x1234_5678_9abc_def0),
+        let bytes = RequestHeadWriter.make(
+            head, target: "/rewritten", framing: .contentLength(3), requestID: .generated(0xab, 0x1234_5678_9abc_def0),
             forwarding: Self.forwarding)
-        let bytes = ByteBuffer(head: writer)
         #expect(
             String(buffer: bytes)
                 == "POST /rewritten HTTP/1.1\r\nHost: shop.example\r\nAccept: */*\r\nUser-Agent: t\r\n"
                 + "X-Request-ID: 00000000000000ab123456789abcdef0\r\nX-Forwarded-Host: shop.example\r\n"
                 + "X-Real-IP: 127.0.0.1\r\nX-Forwarded-For: 127.0.0.1\r\nX-Forwarded-Port: 8080\r\nX-Forwarded-Proto: http\r\n"
                 + "X-Forwarded-Scheme: http\r\nX-Scheme: http\r\nContent-Length: 3\r\n\r\n")
-        #expect(bytes.readableBytes == Self.count(writer))
     }
 
     @Test("the client response head: status line as received, Date and Server added, chunked framing and Connection")
     func responseBytes() throws {
         let head = try Self.response("HTTP/1.1 200\r\nA:b\r\nKeep-Alive: timeout=5\r\nTransfer-Encoding: chunked\r\n\r\n")
-        let writer = ResponseHeadWriter(
-            head: head, framing: .chunked, connection: .keepAlive, date: ByteBuffer(string: "Fri, 27 Nov 2026 08:00:00 GMT"))
-        let bytes = ByteBuffer(head: writer, extraCapacity: 100)
+        let bytes = ResponseHeadWriter.make(
+            head, framing: .chunked, connection: .keepAlive, date: ByteBuffer(string: "Fri, 27 Nov 2026 08:00:00 GMT"),
+            extraCapacity: 100)
         #expect(
             String(buffer: bytes)
                 == "HTTP/1.1 200 OK\r\nA:b\r\nDate: Fri, 27 Nov 2026 08:00:00 GMT\r\nServer: gatehouse\r\n"
@@ -95,12 +86,30 @@ import Testing
             let forwarding = ForwardingContext(
                 clientAddress: "2001:db8::1", scheme: "https", listenerPort: 65535, trustForwardedHeaders: trusted)
             for target in [nil, "/", String(repeating: "t", count: 500)] {
-                let writer = RequestHeadWriter(
-                    head: head, target: target, framing: framing, upgrade: head.upgradeIndex != nil, requestID: requestID,
-                    forwarding: forwarding)
-                let written = Self.count(writer)
-                if let bound = writer.maximumByteCount { #expect(written <= bound, "bound \(bound) < \(written)") }
-                #expect(ByteBuffer(head: writer).readableBytes == written)
+                let written = RequestHeadWriter.make(
+                    head, target: target, framing: framing, upgrade: head.upgradeIndex != nil, requestID: requestID,
+                    forwarding: forwarding
+                ).readableBytes
+                let bound = RequestHeadWriter.maximumByteCount(head, target: target, forwarding: forwarding)
+                #expect(written <= bound, "bound \(bound) < \(written)")
+            }
+        }
+    }
+
+    @Test("request IDs are 32 lowercase hex digits, most significant first")
+    func hexDigits() {
+        let values: [UInt64] = [0, 1, 9, 10, 15, 0xab, 0x0123_4567_89ab_cdef, 0xfedc_ba98_7654_3210, .max, 0x8000_0000_0000_0000]
+        for high in values {
+            for low in values.reversed() {
+                var out = ByteBuffer()
+                out.writeWithUnsafeMutableBytes(minimumWritableBytes: 32) { memory in
+                    var writer = HeadByteWriter(memory)
+                    writer.write(hex: high)
+                    writer.write(hex: low)
+                    return writer.count
+                }
+                let expected = [high, low].map { String(repeating: "0", count: 16 - String($0, radix: 16).count) + String($0, radix: 16) }
+                #expect(String(buffer: out) == expected.joined())
             }
         }
     }
@@ -118,12 +127,10 @@ import Testing
         let head = try Self.response(text)
         for framing in [ResponseHeadWriter.BodyFraming.asIs, .chunked, .untilClose] {
             for connection in [ConnectionField.none, .close, .keepAlive] {
-                let writer = ResponseHeadWriter(
-                    head: head, framing: framing, connection: connection, date: ByteBuffer(string: "Fri, 27 Nov 2026 08:00:00 GMT"))
-                let written = Self.count(writer)
-                let bound = try #require(writer.maximumByteCount)
+                let date = ByteBuffer(string: "Fri, 27 Nov 2026 08:00:00 GMT")
+                let written = ResponseHeadWriter.make(head, framing: framing, connection: connection, date: date).readableBytes
+                let bound = ResponseHeadWriter.maximumByteCount(head, date: date)
                 #expect(written <= bound, "bound \(bound) < \(written)")
-                #expect(ByteBuffer(head: writer).readableBytes == written)
             }
         }
     }
