@@ -22,7 +22,7 @@ final class UpstreamPool {
     private let eventLoop: any EventLoop
     private let configuration: ProxyConfiguration
     private let metrics: ProxyMetrics
-    private var idle: [PoolKey: [UpstreamConnection]] = [:]
+    private var idle: [PoolKey: IdleList] = [:]
     private var idleCount = 0
     private var sweep: Scheduled<Void>?
     private var http2Connections: [PoolKey: HTTP2UpstreamConnection] = [:]
@@ -40,8 +40,8 @@ final class UpstreamPool {
     /// An idle, open HTTP/1.1 connection for `key`, if there is one (most recently used first).
     /// The list is edited in place (an emptied one stays until the sweep): one lookup, no copy of the array.
     func takeIdle(_ key: PoolKey) -> UpstreamConnection? {
-        guard idleCount > 0 else { return nil }
-        while let connection = idle[key]?.popLast() {
+        guard idleCount > 0, let list = idle[key] else { return nil }
+        while let connection = list.connections.popLast() {
             idleCount -= 1
             if connection.isOpen {
                 connection.reused = true
@@ -146,8 +146,15 @@ final class UpstreamPool {
             connection.close()
             return
         }
-        // One dictionary access: the endpoint's list is edited in place.
-        let (added, dropped) = Self.add(connection, to: &idle[connection.key, default: []], limit: configuration.maxIdlePerEndpoint)
+        // One dictionary lookup once the endpoint has a list, which is edited in place.
+        let list: IdleList
+        if let existing = idle[connection.key] {
+            list = existing
+        } else {
+            list = IdleList()
+            idle[connection.key] = list
+        }
+        let (added, dropped) = Self.add(connection, to: &list.connections, limit: configuration.maxIdlePerEndpoint)
         idleCount += (added ? 1 : 0) - dropped
         guard added else {
             connection.close()
@@ -178,14 +185,14 @@ final class UpstreamPool {
     }
 
     /// The idle connections listed for `key`, closed ones included (for tests).
-    func listedConnections(_ key: PoolKey) -> [UpstreamConnection] { idle[key] ?? [] }
+    func listedConnections(_ key: PoolKey) -> [UpstreamConnection] { idle[key]?.connections ?? [] }
 
     /// Drops the connections of `key`'s idle list that `shouldDrop` picks, closing them (a no-op for a connection
     /// the backend already closed).
     private func drop(from key: PoolKey, where shouldDrop: (UpstreamConnection) -> Bool) {
-        guard var stack = idle[key] else { return }
-        idleCount -= Self.remove(from: &stack, where: shouldDrop)
-        idle[key] = stack.isEmpty ? nil : stack
+        guard let list = idle[key] else { return }
+        idleCount -= Self.remove(from: &list.connections, where: shouldDrop)
+        if list.connections.isEmpty { idle[key] = nil }
     }
 
     /// Removes the connections of an idle `list` that `shouldDrop` picks, closing them; returns how many.
@@ -201,7 +208,7 @@ final class UpstreamPool {
 
     /// Closes every idle connection and every HTTP/2 connection (shutdown).
     func closeAll() {
-        let all = idle.values.joined()
+        let all = idle.values.flatMap(\.connections)
         idle = [:]
         idleCount = 0
         for connection in all {
@@ -224,6 +231,13 @@ final class UpstreamPool {
             if self.idleCount > 0 { self.scheduleSweep() }
         }
     }
+}
+
+/// The idle connections of one pool key, most recently used last. A class, so taking and returning a connection
+/// edit the list through one dictionary read (a dictionary's in-place `modify` allocates its access frame).
+final class IdleList {
+    /// The connections.
+    var connections: [UpstreamConnection] = []
 }
 
 /// An HTTP/2 connection to a backend, shared by the streams of many requests.
