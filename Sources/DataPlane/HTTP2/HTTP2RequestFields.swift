@@ -35,18 +35,18 @@ struct HTTP2RequestFields {
                 let bit: UInt8
                 switch name {
                 case ":method":
-                    guard !value.isEmpty, value.utf8.allSatisfy(HTTP1Scanner.isTokenChar) else { return nil }
+                    guard !value.isEmpty, allBytes(of: value, HTTP1Scanner.isTokenChar) else { return nil }
                     fields.method = value
                     bit = 1
                 case ":scheme":
-                    guard !value.isEmpty, value.utf8.allSatisfy(HTTP1Scanner.isTargetChar) else { return nil }
+                    guard !value.isEmpty, allBytes(of: value, HTTP1Scanner.isTargetChar) else { return nil }
                     bit = 2
                 case ":path":
-                    guard !value.isEmpty, value.utf8.allSatisfy(HTTP1Scanner.isTargetChar) else { return nil }
+                    guard !value.isEmpty, allBytes(of: value, HTTP1Scanner.isTargetChar) else { return nil }
                     fields.path = value
                     bit = 4
                 case ":authority":
-                    guard value.utf8.allSatisfy(HTTP1Scanner.isTargetChar) else { return nil }
+                    guard allBytes(of: value, HTTP1Scanner.isTargetChar) else { return nil }
                     fields.authority = value
                     bit = 8
                 default:
@@ -90,7 +90,7 @@ struct HTTP2RequestFields {
     /// A regular field: a lowercase token name that is not connection-specific, and a value of field-value
     /// characters (no NUL, CR, LF or other controls) that neither starts nor ends with whitespace.
     private static func isRegularField(_ name: String, _ value: String) -> Bool {
-        guard !name.isEmpty, name.utf8.allSatisfy({ HTTP1Scanner.isTokenChar($0) && $0 &- UInt8(ascii: "A") >= 26 }) else {
+        guard !name.isEmpty, allBytes(of: name, { HTTP1Scanner.isTokenChar($0) && $0 &- UInt8(ascii: "A") >= 26 }) else {
             return false
         }
         // `te` is connection-specific too, but allowed in requests as `te: trailers` (checked by the caller).
@@ -99,6 +99,14 @@ struct HTTP2RequestFields {
         if let first = bytes.first, let last = bytes.last, HTTP1Scanner.isWhitespace(first) || HTTP1Scanner.isWhitespace(last) {
             return false
         }
-        return bytes.allSatisfy(HTTP1Scanner.isFieldValueChar)
+        return allBytes(of: value, HTTP1Scanner.isFieldValueChar)
+    }
+
+    /// Whether every UTF-8 byte of `string` passes `test`: a loop over its contiguous storage (decoded field
+    /// strings are native), else over its UTF-8 view.
+    @inline(__always)
+    private static func allBytes(of string: String, _ test: (UInt8) -> Bool) -> Bool {
+        if let result = string.utf8.withContiguousStorageIfAvailable({ $0.allSatisfy(test) }) { return result }
+        return string.utf8.allSatisfy(test)
     }
 }
