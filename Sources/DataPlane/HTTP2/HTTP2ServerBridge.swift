@@ -199,7 +199,7 @@ final class HTTP2ServerBridge: ChannelDuplexHandler {
             let name = head.lowercasedNameString(at: index)
             headers.add(name: name, value: head.valueString(at: index), indexing: Self.responseFieldIndexing(name))
         }
-        if !added.sawDate { headers.add(name: "date", value: String(buffer: date), indexing: .nonIndexable) }
+        if !added.sawDate { headers.add(name: "date", value: String(buffer: date), indexing: .indexable) }
         if !added.sawServer { headers.add(name: "server", value: "gatehouse", indexing: .nonIndexable) }
         framer.head(headers)
     }
@@ -214,14 +214,17 @@ final class HTTP2ServerBridge: ChannelDuplexHandler {
     }
 
     /// How a response field is encoded. The few fields whose values repeat from response to response on a backend
-    /// are indexed: from the second response on, each is one byte, with no Huffman coding. The rest (dates,
-    /// lengths, validators, cookies: values that change) are literals kept out of the connection's dynamic table,
-    /// so that table stays short and looking a field up in it stays cheap (the encoder searches it linearly).
+    /// are indexed: from the second response on, each is one byte, with no Huffman coding. `date` is one of them:
+    /// its value changes once a second, so it adds at most one table entry a second and every other response of
+    /// that second gets it for one byte (Huffman coding its 29 bytes costs about 4,000 instructions). The rest
+    /// (lengths, validators, cookies: values that differ from response to response) are literals kept out of the
+    /// connection's dynamic table, so that table stays short and looking a field up in it stays cheap (the
+    /// encoder searches it linearly).
     static func responseFieldIndexing(_ name: String) -> HPACKIndexing {
         // The length first: most fields are none of these, and are told apart without comparing strings.
         let indexed: Bool
         switch name.utf8.count {
-        case 4: indexed = name == "vary"
+        case 4: indexed = name == "vary" || name == "date"
         case 6: indexed = name == "server"
         case 12: indexed = name == "content-type"
         case 13: indexed = name == "accept-ranges" || name == "cache-control"
