@@ -647,7 +647,10 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         guard context != nil else { return }
         if exchange.closeAfter || quiescing || clientDone {
             phase = .lingering
-            closeAfterFlush(inputDone: exchange.requestComplete)
+            // A client that asked to close (or half-closed) after a request read whole, with nothing after it, has
+            // nothing more to send: the connection closes once the response is written, without lingering.
+            let clientEnds = exchange.requestComplete && buffer.readableBytes == 0 && (!exchange.head.keepAlive || inputClosed)
+            closeAfterFlush(inputDone: exchange.requestComplete, linger: !clientEnds)
             return
         }
         phase = .idle
@@ -727,10 +730,11 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
     }
 
-    /// Flushes, shuts the output down once written, and drops input until the client closes (bounded by a timer).
+    /// Flushes, shuts the output down once written, and drops input until the client closes (bounded by a timer);
+    /// without `linger` (the client has nothing more to send), closes the connection once the output is written.
     /// On an HTTP/2 stream, shutting the output is the stream's END_STREAM, sent right after the flushed response;
     /// a stream whose request already ended (`inputDone`) then closes by itself, without a linger timer.
-    private func closeAfterFlush(inputDone: Bool = false) {
+    private func closeAfterFlush(inputDone: Bool = false, linger: Bool = true) {
         guard let context else { return }
         buffer.moveReaderIndex(to: buffer.writerIndex)
         resumeReading()
@@ -746,6 +750,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         context.writeAndFlush(NIOAny(ByteBuffer()), promise: promise)
         promise.futureResult.assumeIsolated().whenComplete { [self] _ in
             guard let context = self.context else { return }
+            guard linger else { return close() }
             context.close(mode: .output, promise: nil)
             arm(.linger, after: .seconds(2))
         }

@@ -85,6 +85,24 @@ extension LiveProxyTests {
             }
         }
 
+        @Test func aClientThatAsksToCloseIsClosedOnceAnswered() async throws {
+            try await LiveProxy.run(echoes: ["web", "api"], files: Self.files) { proxy in
+                // The client keeps its side open after the response. It said `Connection: close` and sent nothing
+                // more, so the proxy closes the connection once the response is written instead of lingering for
+                // the client's FIN (up to 2 s).
+                let reply = try await RawClient.exchange(
+                    port: proxy.port, pieces: [Array("GET /web/bye HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n".utf8)]
+                ) {
+                    try await waitUntil("the proxy closing the answered connection", timeout: .seconds(1)) {
+                        proxy.metric("gatehouse_connections_active") == 0
+                    }
+                }
+                #expect(reply.statuses == [200])
+                #expect(reply.header("Connection")?.lowercased() == "close")
+                #expect(reply.closedByServer)
+            }
+        }
+
         @Test func aClientHalfCloseStillGetsItsResponsesThenTheConnectionCloses() async throws {
             try await LiveProxy.run(echoes: ["web", "api"], files: Self.files) { proxy in
                 func halfClosed(_ request: String) async throws -> RawReply {

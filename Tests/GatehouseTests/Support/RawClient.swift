@@ -115,6 +115,7 @@ enum RawClient {
         typealias InboundIn = ByteBuffer
 
         private var received: [UInt8] = []
+        private var finished = false
         private let done: EventLoopPromise<RawReply>
         private let deadline: DeadlineFlag
 
@@ -129,8 +130,20 @@ enum RawClient {
         }
 
         func channelInactive(context: ChannelHandlerContext) {
-            done.succeed(RawReply(bytes: received, closedByServer: !deadline.fired.load(ordering: .relaxed)))
+            finish()
             context.fireChannelInactive()
+        }
+
+        /// With remote half-closure allowed, the server's FIN ends the reply while the connection stays open.
+        func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+            if case .inputClosed = event as? ChannelEvent { finish() }
+            context.fireUserInboundEventTriggered(event)
+        }
+
+        private func finish() {
+            guard !finished else { return }
+            finished = true
+            done.succeed(RawReply(bytes: received, closedByServer: !deadline.fired.load(ordering: .relaxed)))
         }
 
         func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -140,17 +153,21 @@ enum RawClient {
     }
 
     /// Connects to 127.0.0.1:`port`, writes each piece of `pieces` in turn (then shuts its output down when
-    /// `halfClose`), and returns what came back once the connection ends (or `deadline` passes).
+    /// `halfClose`), and returns what came back once the connection ends (or `deadline` passes). With
+    /// `whileServerHalfClosed`, the reply ends with the server's FIN and the client keeps its side open while that
+    /// runs.
     static func exchange(
         port: Int,
         pieces: [[UInt8]],
         halfClose: Bool = false,
-        deadline: Duration = .seconds(5)
+        deadline: Duration = .seconds(5),
+        whileServerHalfClosed: (() async throws -> Void)? = nil
     ) async throws -> RawReply {
         let loop = MultiThreadedEventLoopGroup.singleton.any()
         let done = loop.makePromise(of: RawReply.self)
         let flag = DeadlineFlag()
         let channel = try await ClientBootstrap(group: loop)
+            .channelOption(.allowRemoteHalfClosure, value: whileServerHalfClosed != nil)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(Collector(done: done, deadline: flag))
@@ -172,6 +189,10 @@ enum RawClient {
         if halfClose { try? await channel.close(mode: .output) }
         let reply = try await done.futureResult.get()
         guardTimer.cancel()
+        if let whileServerHalfClosed {
+            defer { channel.close(promise: nil) }
+            try await whileServerHalfClosed()
+        }
         return reply
     }
 
