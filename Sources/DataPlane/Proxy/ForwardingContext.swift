@@ -21,11 +21,19 @@ struct ForwardingContext {
         self.scheme = scheme
         self.listenerPort = listenerPort
         self.trustForwardedHeaders = trustForwardedHeaders
-        var tail = ByteBuffer()
-        tail.writeString(
-            "X-Real-IP: \(clientAddress)\r\nX-Forwarded-For: \(clientAddress)\r\nX-Forwarded-Port: \(listenerPort)\r\n"
-                + "X-Forwarded-Proto: \(scheme)\r\nX-Forwarded-Scheme: \(scheme)\r\nX-Scheme: \(scheme)\r\n"
-        )
+        // Written piece by piece: built once per connection, where string interpolation cost ~9,000 instructions.
+        var tail = ByteBufferAllocator().buffer(capacity: 160 + 2 * clientAddress.utf8.count + 3 * scheme.utf8.count)
+        tail.writeStaticString("X-Real-IP: ")
+        tail.writeString(clientAddress)
+        tail.writeStaticString("\r\nX-Forwarded-For: ")
+        tail.writeString(clientAddress)
+        tail.writeStaticString("\r\nX-Forwarded-Port: ")
+        tail.writeString(String(listenerPort))
+        for name: StaticString in ["\r\nX-Forwarded-Proto: ", "\r\nX-Forwarded-Scheme: ", "\r\nX-Scheme: "] {
+            tail.writeStaticString(name)
+            tail.writeString(scheme)
+        }
+        tail.writeStaticString("\r\n")
         fixedTail = tail
     }
 
@@ -35,11 +43,41 @@ struct ForwardingContext {
     /// The context of the connection `channel` (its TCP peer and local port), for `scheme`.
     init(channel: any Channel, scheme: String, trustForwardedHeaders: Bool) {
         self.init(
-            clientAddress: channel.remoteAddress?.ipAddress ?? "unknown",
+            clientAddress: channel.remoteAddress.flatMap(Self.text(of:)) ?? "unknown",
             scheme: scheme,
             listenerPort: channel.localAddress?.port ?? 0,
             trustForwardedHeaders: trustForwardedHeaders
         )
+    }
+}
+
+extension ForwardingContext {
+    /// The IP address of `address` as text: an IPv4 address formatted here (`inet_ntop` formats it through
+    /// `sprintf`, about 1,800 instructions), others by NIO.
+    static func text(of address: SocketAddress) -> String? {
+        guard case .v4(let v4) = address else { return address.ipAddress }
+        return withUnsafeBytes(of: v4.address.sin_addr) { octets in
+            String(unsafeUninitializedCapacity: 15) { out in
+                var count = 0
+                for (index, octet) in octets.prefix(4).enumerated() {
+                    if index > 0 {
+                        out[count] = UInt8(ascii: ".")
+                        count += 1
+                    }
+                    if octet >= 100 {
+                        out[count] = UInt8(ascii: "0") + octet / 100
+                        count += 1
+                    }
+                    if octet >= 10 {
+                        out[count] = UInt8(ascii: "0") + octet / 10 % 10
+                        count += 1
+                    }
+                    out[count] = UInt8(ascii: "0") + octet % 10
+                    count += 1
+                }
+                return count
+            }
+        }
     }
 }
 

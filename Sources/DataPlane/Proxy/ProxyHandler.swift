@@ -744,6 +744,13 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
             if !inputDone { arm(.linger, after: .seconds(2)) }
             return
         }
+        if !linger {
+            // Usually the response is in the kernel once flushed: then close now, without a write to wait on.
+            flushClient()
+            if let options = context.channel.syncOptions, (try? options.getOption(.bufferedWritableBytes)) == 0 {
+                return close()
+            }
+        }
         emitClientOut()
         clientNeedsFlush = false
         let promise = context.eventLoop.makePromise(of: Void.self)

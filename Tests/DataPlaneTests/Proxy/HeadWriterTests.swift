@@ -114,6 +114,26 @@ import Testing
         }
     }
 
+    @Test("client addresses as text: IPv4 formatted by the proxy, the same as inet_ntop; IPv6 by NIO")
+    func addressText() throws {
+        for text in [
+            "0.0.0.0", "127.0.0.1", "1.2.3.4", "10.20.30.40", "100.10.0.9", "99.199.9.200", "255.255.255.255", "::1", "2001:db8::7",
+        ] {
+            let address = try SocketAddress(ipAddress: text, port: 80)
+            #expect(ForwardingContext.text(of: address) == text)
+            #expect(ForwardingContext.text(of: address) == address.ipAddress)
+        }
+    }
+
+    @Test("the fixed forwarding lines of a connection")
+    func fixedTail() {
+        let context = ForwardingContext(clientAddress: "10.0.0.7", scheme: "https", listenerPort: 8443, trustForwardedHeaders: false)
+        #expect(
+            String(buffer: context.fixedTail)
+                == "X-Real-IP: 10.0.0.7\r\nX-Forwarded-For: 10.0.0.7\r\nX-Forwarded-Port: 8443\r\nX-Forwarded-Proto: https\r\n"
+                + "X-Forwarded-Scheme: https\r\nX-Scheme: https\r\n")
+    }
+
     /// Response heads as dense as they get: no reason phrase, the shortest field lines, no Date or Server.
     static let densestResponses: [String] = [
         "HTTP/1.1 200\r\n\r\n",

@@ -62,9 +62,11 @@ def _read_response(sock: socket.socket, buffer: bytearray) -> tuple[int, bool, b
     return status, close, rest[length:]
 
 
-def run(port: int, host: str, path: str, count: int, timeout: float = 60.0) -> dict:
-    """Sends `count` GETs one after another; returns counts of statuses, reconnections and failures."""
-    request = f"GET {path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: gatebench-fixed\r\nAccept: */*\r\n\r\n".encode()
+def run(port: int, host: str, path: str, count: int, timeout: float = 60.0, close_each: bool = False) -> dict:
+    """Sends `count` GETs one after another; returns counts of statuses, reconnections and failures. With
+    `close_each`, every request says `Connection: close` and goes on a connection of its own."""
+    connection = "Connection: close\r\n" if close_each else ""
+    request = f"GET {path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: gatebench-fixed\r\nAccept: */*\r\n{connection}\r\n".encode()
     statuses: dict[int, int] = {}
     connects = failures = 0
     sock = None
