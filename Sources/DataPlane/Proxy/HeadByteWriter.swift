@@ -2,19 +2,24 @@ import NIOCore
 
 /// Writes a message head into memory reserved once for all of it, at a bound the head writers prove from the
 /// received head. Each piece is then one copy, with no capacity, uniqueness or index bookkeeping per piece
-/// (``ByteBuffer``'s writes pay those every time).
+/// (``ByteBuffer``'s writes pay those every time). A piece that does not fit is not written and marks the writer
+/// ``overflowed`` (the head is then written again into more memory).
 struct HeadByteWriter {
     private let memory: UnsafeMutableRawBufferPointer
     /// Bytes written so far.
     private(set) var count = 0
+    /// Whether a piece did not fit.
+    private(set) var overflowed = false
 
     init(_ memory: UnsafeMutableRawBufferPointer) { self.memory = memory }
 
     /// Appends `bytes`.
     @inline(__always)
     mutating func write(_ bytes: UnsafeRawBufferPointer) {
-        // A head that outgrew its bound stops here instead of writing past the memory.
-        precondition(bytes.count <= memory.count &- count, "head outgrew the memory reserved for it")
+        guard bytes.count <= memory.count &- count else {
+            overflowed = true
+            return
+        }
         guard let target = memory.baseAddress, let source = bytes.baseAddress else { return }
         (target + count).copyMemory(from: source, byteCount: bytes.count)
         count &+= bytes.count
@@ -85,20 +90,31 @@ struct HeadByteWriter {
 
 extension ByteBuffer {
     /// A buffer holding a head that `write` writes from `head`'s bytes, with memory for `bound` bytes of it and
-    /// `extraCapacity` more after it.
+    /// `extraCapacity` more after it. Should the head not fit (a wrong bound), it is written again into twice the
+    /// memory until it does: slower, never wrong. `write` must write the same bytes every time.
     init(
         writingFrom head: HTTP1Head,
         bound: Int,
         extraCapacity: Int = 0,
         _ write: (_ source: UnsafeRawBufferPointer, _ out: inout HeadByteWriter) -> Void
     ) {
-        self = ByteBufferAllocator().buffer(capacity: bound + extraCapacity)
-        head.bytes.withUnsafeReadableBytes { source in
-            _ = writeWithUnsafeMutableBytes(minimumWritableBytes: bound) { memory in
-                var writer = HeadByteWriter(memory)
-                write(source, &writer)
-                return writer.count
+        var bound = max(bound, 64)
+        while true {
+            var buffer = ByteBufferAllocator().buffer(capacity: bound + extraCapacity)
+            var overflowed = false
+            head.bytes.withUnsafeReadableBytes { source in
+                _ = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: bound) { memory in
+                    var writer = HeadByteWriter(memory)
+                    write(source, &writer)
+                    overflowed = writer.overflowed
+                    return overflowed ? 0 : writer.count
+                }
             }
+            if !overflowed {
+                self = buffer
+                return
+            }
+            bound *= 2
         }
     }
 }

@@ -648,8 +648,12 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         if exchange.closeAfter || quiescing || clientDone {
             phase = .lingering
             // A client that asked to close (or half-closed) after a request read whole, with nothing after it, has
-            // nothing more to send: the connection closes once the response is written, without lingering.
-            let clientEnds = exchange.requestComplete && buffer.readableBytes == 0 && (!exchange.head.keepAlive || inputClosed)
+            // nothing more to send: the connection closes once the response is written, without lingering. Not over
+            // TLS: closing there makes the TLS handler wait for the client's close_notify, which clients that just
+            // drop the connection never send (each connection would be held up to the handler's shutdown timeout);
+            // shutting the output sends close_notify and the client's FIN ends the connection as before.
+            let clientEnds =
+                scheme == "http" && exchange.requestComplete && buffer.readableBytes == 0 && (!exchange.head.keepAlive || inputClosed)
             closeAfterFlush(inputDone: exchange.requestComplete, linger: !clientEnds)
             return
         }

@@ -134,6 +134,20 @@ import Testing
                 + "X-Forwarded-Scheme: https\r\nX-Scheme: https\r\n")
     }
 
+    @Test("a head larger than its bound is written again into more memory, whole")
+    func boundTooSmall() throws {
+        let head = try Self.request("GET / HTTP/1.1\r\nHost: h\r\n\r\n")
+        let long = String(repeating: "0123456789", count: 100)
+        var calls = 0
+        let bytes = ByteBuffer(writingFrom: head, bound: 10) { source, out in
+            calls += 1
+            out.write(source, head.methodRange)
+            out.write(long)
+        }
+        #expect(String(buffer: bytes) == "GET" + long)
+        #expect(calls > 1)
+    }
+
     /// Response heads as dense as they get: no reason phrase, the shortest field lines, no Date or Server.
     static let densestResponses: [String] = [
         "HTTP/1.1 200\r\n\r\n",
