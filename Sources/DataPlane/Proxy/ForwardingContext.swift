@@ -29,10 +29,12 @@ struct ForwardingContext {
         tail.writeString(clientAddress)
         tail.writeStaticString("\r\nX-Forwarded-Port: ")
         tail.writeString(String(listenerPort))
-        for name: StaticString in ["\r\nX-Forwarded-Proto: ", "\r\nX-Forwarded-Scheme: ", "\r\nX-Scheme: "] {
-            tail.writeStaticString(name)
-            tail.writeString(scheme)
-        }
+        tail.writeStaticString("\r\nX-Forwarded-Proto: ")
+        tail.writeString(scheme)
+        tail.writeStaticString("\r\nX-Forwarded-Scheme: ")
+        tail.writeString(scheme)
+        tail.writeStaticString("\r\nX-Scheme: ")
+        tail.writeString(scheme)
         tail.writeStaticString("\r\n")
         fixedTail = tail
     }

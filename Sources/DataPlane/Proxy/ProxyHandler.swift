@@ -51,8 +51,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     /// Small client writes not yet handed to the channel, gathered into one buffer (a response head and a short
     /// body become one write); see ``writeToClient(_:)``.
     private var clientOut: ByteBuffer?
-    /// Something was written to the client since the last flush: by this handler, or by the stream's bridge (whose
-    /// frames go out with the stream's next flush).
+    /// This handler wrote to the client since the last flush.
     private var clientNeedsFlush = false
     private var timer: ConnectionTimer?
 
@@ -465,7 +464,6 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         if let streamBridge {
             // HTTP/2 frames the body itself; the stream ends with the response.
             streamBridge.sendResponseHead(head, date: loop.dateCache.current())
-            clientNeedsFlush = true
             exchange.closeAfter = true
             framing = .asIs
         } else {
@@ -513,7 +511,6 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         guard case .exchange(let exchange) = phase, let context, body.readableBytes > 0 else { return }
         if let streamBridge {
             streamBridge.sendResponseBody(body)
-            clientNeedsFlush = true
         } else if exchange.responseFraming == .chunked {
             ChunkedEncoding.emitChunk(body, allocator: context.channel.allocator) { writeToClient($0) }
         } else {
@@ -534,7 +531,6 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         guard case .exchange(let exchange) = phase else { return }
         if let streamBridge, exchange.responseStarted {
             streamBridge.endResponse(trailers: trailers)
-            clientNeedsFlush = true
             exchange.responseFramingClosed = true
             return
         }
@@ -549,7 +545,6 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         guard case .exchange(let exchange) = phase, context != nil else { return }
         if let streamBridge {
             if !exchange.responseFramingClosed { streamBridge.endResponse() }
-            clientNeedsFlush = true
         } else if exchange.responseFraming == .chunked && !exchange.responseFramingClosed {
             writeToClient(ByteBuffer(staticString: "0\r\n\r\n"))
         }
@@ -800,9 +795,10 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         context?.write(NIOAny(gathered), promise: nil)
     }
 
-    /// Flushes the client's output, if anything was written since the last flush.
+    /// Flushes the client's output if anything was written since the last flush. A stream always flushes: its
+    /// bridge writes the backend's response as frames of its own, which go out with the stream's flush.
     private func flushClient() {
-        guard clientNeedsFlush else { return }
+        guard clientNeedsFlush || isStream else { return }
         clientNeedsFlush = false
         emitClientOut()
         context?.flush()

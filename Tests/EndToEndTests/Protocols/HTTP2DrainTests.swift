@@ -4,13 +4,9 @@ import Testing
 /// Graceful shutdown with HTTP/2 on the real binary: on SIGTERM the client gets GOAWAY, the request in flight on
 /// the HTTP/2 connection still completes, and the process exits cleanly (without scheduling on a stopped loop).
 struct HTTP2DrainTests {
-    /// A counter from the admin `/metrics`.
+    /// A counter from the admin `/metrics` (-1 when absent).
     static func metric(_ gatehouse: RunningGatehouse, _ name: String) async throws -> Int {
-        let body = try await gatehouse.admin("/metrics").body
-        for line in body.split(separator: "\n") where line.hasPrefix(name + " ") {
-            return Int(line.split(separator: " ").last ?? "") ?? -1
-        }
-        return -1
+        try await gatehouse.metric(name) ?? -1
     }
 
     @Test("SIGTERM sends GOAWAY; the long HTTP/2 request in flight completes; the process exits 0")

@@ -78,13 +78,18 @@ final class RunningGatehouse: @unchecked Sendable {
         return (Int(text[text.index(after: newline)...]) ?? 0, String(text[..<newline]))
     }
 
+    /// A counter or gauge from the admin `/metrics`; nil when absent (or not a number).
+    func metric(_ name: String) async throws -> Int? {
+        let metrics = try await admin("/metrics").body
+        for line in metrics.split(separator: "\n") where line.hasPrefix(name + " ") {
+            return Int(line.split(separator: " ").last ?? "")
+        }
+        return nil
+    }
+
     /// The version of the snapshot in use (`gatehouse_snapshot_version`).
     func snapshotVersion() async throws -> Int {
-        let metrics = try await admin("/metrics").body
-        for line in metrics.split(separator: "\n") where line.hasPrefix("gatehouse_snapshot_version ") {
-            return Int(line.split(separator: " ").last ?? "") ?? 0
-        }
-        return 0
+        try await metric("gatehouse_snapshot_version") ?? 0
     }
 
     /// Writes (atomically) the manifest file `name` in the watched directory.
