@@ -6,10 +6,10 @@ import NIOCore
 /// ``overflowed`` (the head is then written again into more memory).
 struct HeadByteWriter {
     private let memory: UnsafeMutableRawBufferPointer
-    /// Bytes written so far.
+    /// Bytes written so far; `Int.max` once a piece did not fit (no later piece fits after it either).
     private(set) var count = 0
     /// Whether a piece did not fit.
-    private(set) var overflowed = false
+    var overflowed: Bool { count > memory.count }
 
     init(_ memory: UnsafeMutableRawBufferPointer) { self.memory = memory }
 
@@ -17,7 +17,7 @@ struct HeadByteWriter {
     @inline(__always)
     mutating func write(_ bytes: UnsafeRawBufferPointer) {
         guard bytes.count <= memory.count &- count else {
-            overflowed = true
+            count = .max
             return
         }
         guard let target = memory.baseAddress, let source = bytes.baseAddress else { return }
@@ -90,31 +90,26 @@ struct HeadByteWriter {
 
 extension ByteBuffer {
     /// A buffer holding a head that `write` writes from `head`'s bytes, with memory for `bound` bytes of it and
-    /// `extraCapacity` more after it. Should the head not fit (a wrong bound), it is written again into twice the
-    /// memory until it does: slower, never wrong. `write` must write the same bytes every time.
-    init(
+    /// `extraCapacity` more after it; nil when the head did not fit (a wrong bound: the head writers then write it
+    /// again with twice the bound, out of line, so that this attempt stays free of the retry).
+    @inline(__always)
+    init?(
         writingFrom head: HTTP1Head,
         bound: Int,
         extraCapacity: Int = 0,
         _ write: (_ source: UnsafeRawBufferPointer, _ out: inout HeadByteWriter) -> Void
     ) {
-        var bound = max(bound, 64)
-        while true {
-            var buffer = ByteBufferAllocator().buffer(capacity: bound + extraCapacity)
-            var overflowed = false
-            head.bytes.withUnsafeReadableBytes { source in
-                _ = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: bound) { memory in
-                    var writer = HeadByteWriter(memory)
-                    write(source, &writer)
-                    overflowed = writer.overflowed
-                    return overflowed ? 0 : writer.count
-                }
+        let bound = max(bound, 64)
+        self = ByteBufferAllocator().buffer(capacity: bound + extraCapacity)
+        var fits = true
+        head.bytes.withUnsafeReadableBytes { source in
+            _ = writeWithUnsafeMutableBytes(minimumWritableBytes: bound) { memory in
+                var writer = HeadByteWriter(memory)
+                write(source, &writer)
+                fits = !writer.overflowed
+                return fits ? writer.count : 0
             }
-            if !overflowed {
-                self = buffer
-                return
-            }
-            bound *= 2
         }
+        if !fits { return nil }
     }
 }

@@ -15,19 +15,26 @@ enum RequestHeadWriter {
         case chunked
     }
 
-    /// The upstream head for the client's `head`; `target` replaces the request target when rewritten.
+    /// The upstream head for the client's `head`; `target` replaces the request target when rewritten. `bound` is
+    /// the memory reserved for it, ``maximumByteCount(_:target:forwarding:)`` unless given; should the head not fit,
+    /// it is written again with twice the bound (slower, never wrong).
     static func make(
         _ head: HTTP1Head,
         target: String?,
         framing: BodyFraming,
         upgrade: Bool = false,
         requestID: RequestID,
-        forwarding: ForwardingContext
+        forwarding: ForwardingContext,
+        bound: Int? = nil
     ) -> ByteBuffer {
-        ByteBuffer(writingFrom: head, bound: maximumByteCount(head, target: target, forwarding: forwarding)) { source, out in
+        let bound = bound ?? maximumByteCount(head, target: target, forwarding: forwarding)
+        let written = ByteBuffer(writingFrom: head, bound: bound) { source, out in
             write(
                 head, source, target: target, framing: framing, upgrade: upgrade, requestID: requestID, forwarding: forwarding, into: &out)
         }
+        if let written { return written }
+        return make(
+            head, target: target, framing: framing, upgrade: upgrade, requestID: requestID, forwarding: forwarding, bound: 2 * bound)
     }
 
     /// At least as many bytes as the upstream head takes. Every piece copied from the received head is a distinct

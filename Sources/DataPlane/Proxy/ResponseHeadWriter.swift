@@ -13,17 +13,23 @@ enum ResponseHeadWriter {
         case untilClose
     }
 
-    /// The client head for the backend's `head`, with room for `extraCapacity` bytes of body after it.
+    /// The client head for the backend's `head`, with room for `extraCapacity` bytes of body after it. `bound` is
+    /// the memory reserved for the head, ``maximumByteCount(_:date:)`` unless given; should the head not fit, it is
+    /// written again with twice the bound (slower, never wrong).
     static func make(
         _ head: HTTP1Head,
         framing: BodyFraming,
         connection: ConnectionField,
         date: ByteBuffer,
-        extraCapacity: Int = 0
+        extraCapacity: Int = 0,
+        bound: Int? = nil
     ) -> ByteBuffer {
-        ByteBuffer(writingFrom: head, bound: maximumByteCount(head, date: date), extraCapacity: extraCapacity) { source, out in
+        let bound = bound ?? maximumByteCount(head, date: date)
+        let written = ByteBuffer(writingFrom: head, bound: bound, extraCapacity: extraCapacity) { source, out in
             write(head, source, framing: framing, connection: connection, date: date, into: &out)
         }
+        if let written { return written }
+        return make(head, framing: framing, connection: connection, date: date, extraCapacity: extraCapacity, bound: 2 * bound)
     }
 
     /// At least as many bytes as the client head takes. The status line and each run of forwarded field lines take
