@@ -17,7 +17,10 @@ final class HTTP2FlushCoalescer: ChannelOutboundHandler {
 
     private var context: ChannelHandlerContext?
     private var flushPending = false
-    private var gathered: ByteBuffer?
+    /// The small writes of this pass, copied into one buffer (the pieces are frame headers and slices of the
+    /// encoder's buffers, not buffers of their own to grow).
+    private var gathered = WriteGatherer(pieceLimit: HTTP2FlushCoalescer.gatherLimit, limit: .max, firstCapacity: 2 * gatherLimit)
+    /// Completed when what was gathered is written: the promises of the writes gathered.
     private var gatheredPromise: EventLoopPromise<Void>?
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
@@ -28,13 +31,11 @@ final class HTTP2FlushCoalescer: ChannelOutboundHandler {
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        guard case .byteBuffer(let buffer) = unwrapOutboundIn(data), buffer.readableBytes <= Self.gatherLimit else {
+        guard case .byteBuffer(let buffer) = unwrapOutboundIn(data), gathered.gather(buffer) else {
             writeGathered()
             context.write(data, promise: promise)
             return
         }
-        if gathered == nil { gathered = context.channel.allocator.buffer(capacity: 2 * Self.gatherLimit) }
-        gathered?.writeImmutableBuffer(buffer)
         if let promise {
             if let gatheredPromise { gatheredPromise.futureResult.cascade(to: promise) } else { gatheredPromise = promise }
         }
@@ -53,9 +54,8 @@ final class HTTP2FlushCoalescer: ChannelOutboundHandler {
 
     /// Writes what was gathered as one buffer.
     private func writeGathered() {
-        guard let buffer = gathered, let context else { return }
+        guard let context, let buffer = gathered.take() else { return }
         let promise = gatheredPromise
-        gathered = nil
         gatheredPromise = nil
         context.write(wrapOutboundOut(.byteBuffer(buffer)), promise: promise)
     }

@@ -50,7 +50,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     private var needsUpstreamFlush = false
     /// Small client writes not yet handed to the channel, gathered into one buffer (a response head and a short
     /// body become one write); see ``writeToClient(_:)``.
-    private var clientOut: ByteBuffer?
+    private var clientOut = WriteGatherer(pieceLimit: ProxyHandler.gatherPieceLimit, limit: 4 * ProxyHandler.gatherPieceLimit)
     /// This handler wrote to the client since the last flush.
     private var clientNeedsFlush = false
     private var timer: ConnectionTimer?
@@ -766,32 +766,18 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
 
     /// The largest write gathered into ``clientOut``; larger ones go to the channel as they are.
     static let gatherPieceLimit = 4096
-    /// The most ``clientOut`` holds before it is handed on.
-    static let gatherLimit = 16384
 
-    /// Writes to the client. Small pieces are gathered into one buffer until the next flush (or until it is full):
-    /// each write through the pipeline costs about as much as copying a few kilobytes.
+    /// Writes to the client. Small pieces are gathered into one buffer until the next flush (or until it is full).
     private func writeToClient(_ bytes: ByteBuffer) {
         clientNeedsFlush = true
-        let count = bytes.readableBytes
-        if count <= Self.gatherPieceLimit {
-            if clientOut == nil {
-                clientOut = bytes
-                return
-            }
-            if let gathered = clientOut?.readableBytes, gathered + count <= Self.gatherLimit {
-                clientOut?.writeImmutableBuffer(bytes)
-                return
-            }
-        }
+        guard !clientOut.gather(bytes) else { return }
         emitClientOut()
         context?.write(NIOAny(bytes), promise: nil)
     }
 
     /// Hands what was gathered to the channel.
     private func emitClientOut() {
-        guard let gathered = clientOut else { return }
-        clientOut = nil
+        guard let gathered = clientOut.take() else { return }
         context?.write(NIOAny(gathered), promise: nil)
     }
 
