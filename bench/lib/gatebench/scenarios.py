@@ -34,7 +34,7 @@ SCENARIOS = [
     Scenario("h1-tls", "HTTP/1.1 over TLS, keep-alive, 100 B", "wrk", "/static/small", tls=True, connections=64),
     Scenario("h2-tls", "HTTP/2 over TLS, 8 connections x 32 streams, 100 B", "h2load", "/static/small", tls=True,
              h2=True, connections=8, streams=32),
-    Scenario("tls-handshake", "TLS handshakes: a new TLS connection per request", "wrk", "/static/small", mode="close",
+    Scenario("tls-handshake", "TLS handshakes (resumed: wrk reuses its session): a new TLS connection per request", "wrk", "/static/small", mode="close",
              tls=True, connections=16),
     Scenario("upload", "8 MiB uploads (POST, streamed to the backend)", "wrk", "/upload", mode="upload", connections=4,
              upload=UPLOAD_BYTES),
