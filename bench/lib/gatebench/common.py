@@ -14,7 +14,9 @@ BENCH = Path(__file__).resolve().parents[2]
 REPO = BENCH.parent
 LIB = BENCH / "lib"
 WRK_SCRIPT = LIB / "wrk" / "bench.lua"
+TLSLOAD_SOURCE = LIB / "tlsload" / "tlsload.c"
 OUT = BENCH / "out"
+TOOLS = OUT / "tools"  # helpers the harness compiles on demand (bench/out is not in git)
 
 HOST = "bench.local"
 ALT_HOST = "other.bench.local"

@@ -26,12 +26,20 @@ def write_www(root: Path) -> Path:
     return www
 
 
-def tls_certificate(root: Path) -> tuple[Path, Path, Path]:
-    """A self-signed ECDSA P-256 certificate for both hosts: (cert, key, cert+key PEM for HAProxy)."""
+# `--tls-key`: the key type of the run's self-signed certificate -> (openssl req arguments, how reports name it).
+TLS_KEYS = {
+    "p256": (["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"], "ECDSA P-256"),
+    "rsa2048": (["-newkey", "rsa:2048"], "RSA-2048"),
+}
+
+
+def tls_certificate(root: Path, key_type: str = "p256") -> tuple[Path, Path, Path]:
+    """A self-signed certificate for both hosts with an ECDSA P-256 (default) or RSA-2048 key (`TLS_KEYS`):
+    (cert, key, cert+key PEM for HAProxy). Generated once per run directory; every proxy serves it."""
     crt, key, pem = root / "tls.crt", root / "tls.key", root / "tls.pem"
     if not crt.exists():
         subprocess.run(
-            ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+            ["openssl", "req", "-x509", *TLS_KEYS[key_type][0], "-nodes",
              "-keyout", str(key), "-out", str(crt), "-days", "3650", "-subj", f"/CN={HOST}",
              "-addext", f"subjectAltName=DNS:{HOST},DNS:{ALT_HOST}"],
             check=True, capture_output=True,

@@ -1,16 +1,19 @@
-"""Load generators: wrk (HTTP/1.1, TLS, new connections, uploads) and h2load (HTTP/2), bounded in time."""
+"""Load generators: wrk (HTTP/1.1, TLS, new connections, uploads), h2load (HTTP/2) and tlsload (full TLS
+handshakes, lib/tlsload/tlsload.c), bounded in time."""
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import resource
 import subprocess
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .common import WRK_SCRIPT, log
+from .common import LOOPBACK, TLSLOAD_SOURCE, TOOLS, WRK_SCRIPT, log
 
 
 @dataclass
@@ -25,6 +28,7 @@ class LoadResult:
     bytes: int = 0
     loadgen_cpu: float = 0.0
     raw: str = ""
+    tls: dict | None = None  # tlsload: handshakes, resumed, protocol, cipher, group, server key, signature
 
     @property
     def rps(self) -> float:
@@ -47,10 +51,15 @@ def wrk(url: str, connections: int, seconds: float, cores: str | None, mode: str
     result = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60)
     cpu = _children_cpu() - before
     out = result.stdout + result.stderr
+    return _benchjson(out, "wrk", result.returncode, cpu)
+
+
+def _benchjson(out: str, tool: str, returncode: int, cpu: float) -> LoadResult:
+    """The LoadResult of a tool that printed bench.lua's `BENCHJSON {...}` line (wrk, tlsload)."""
     match = re.search(r"^BENCHJSON (\{.*\})$", out, re.M)
     if not match:
-        log(f"wrk printed no summary (exit {result.returncode}): {out.strip()[-400:]}")
-        return LoadResult(raw=out, loadgen_cpu=cpu, errors=1, error_detail={"wrk": 1})
+        log(f"{tool} printed no summary (exit {returncode}): {out.strip()[-400:]}")
+        return LoadResult(raw=out, loadgen_cpu=cpu, errors=1, error_detail={tool: 1})
     data = json.loads(match.group(1))
     detail = {k: data[k] for k in ("connect_errors", "read_errors", "write_errors", "status_errors", "timeouts") if data[k]}
     return LoadResult(
@@ -58,6 +67,50 @@ def wrk(url: str, connections: int, seconds: float, cores: str | None, mode: str
         p50_ms=data["p50_us"] / 1000, p99_ms=data["p99_us"] / 1000, max_ms=data["max_us"] / 1000,
         bytes=data["bytes"], loadgen_cpu=cpu, raw=out,
     )
+
+
+def tlsload_binary() -> Path:
+    """lib/tlsload/tlsload.c compiled into bench/out/tools/tlsload (OpenSSL, libssl-dev), rebuilt when the source
+    is newer than the binary. Written under a temporary name first: two runs may build it at once."""
+    target = TOOLS / "tlsload"
+    if target.exists() and target.stat().st_mtime >= TLSLOAD_SOURCE.stat().st_mtime:
+        return target
+    TOOLS.mkdir(parents=True, exist_ok=True)
+    temporary = TOOLS / f".tlsload-{os.getpid()}"
+    command = ["cc", "-O2", "-Wall", "-Wextra", "-o", str(temporary), str(TLSLOAD_SOURCE), "-lssl", "-lcrypto"]
+    log("building " + " ".join(command[:-3] + [str(TLSLOAD_SOURCE.relative_to(TLSLOAD_SOURCE.parents[2]))] + command[-2:]))
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        sys.exit(f"cannot build tlsload ({error}): run bench/setup (gcc, libssl-dev)")
+    if result.returncode != 0:
+        temporary.unlink(missing_ok=True)
+        sys.exit(f"building tlsload failed (run bench/setup for gcc and libssl-dev):\n{result.stderr.strip()[-2000:]}")
+    if result.stderr.strip():
+        log(f"tlsload compiler warnings:\n{result.stderr.strip()[-2000:]}")
+    os.replace(temporary, target)
+    return target
+
+
+def tlsload(port: int, host: str, path: str, connections: int, seconds: float, cores: str | None,
+            timeout_s: int = 5) -> LoadResult:
+    """A full TLS handshake per request (no resumption): `connections` slots, each connect -> handshake -> GET with
+    Connection: close -> response -> close, for `seconds` (the client stops by itself)."""
+    duration = max(1.0, float(seconds))
+    cmd = (["taskset", "-c", cores] if cores else []) + [
+        str(tlsload_binary()), LOOPBACK, str(port), host, path, str(connections), f"{duration:g}", str(timeout_s),
+    ]
+    before = _children_cpu()
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 30)
+    cpu = _children_cpu() - before
+    out = result.stdout + result.stderr
+    load = _benchjson(out, "tlsload", result.returncode, cpu)
+    match = re.search(r"^TLSINFO (\{.*\})$", out, re.M)
+    if match:
+        load.tls = json.loads(match.group(1))
+        if load.tls.get("resumed"):
+            log(f"tlsload: {load.tls['resumed']} of {load.tls['handshakes']} handshakes were resumptions (want 0)")
+    return load
 
 
 def h2load(url: str, connect_port: int, clients: int, streams: int, seconds: float, cores: str | None,

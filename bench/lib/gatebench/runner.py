@@ -32,6 +32,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--binary", type=Path, help="benchmark this gatehouse binary instead of the release build")
     parser.add_argument("--results", type=Path, default=BENCH / "RESULTS.md", help="Markdown file to update")
     parser.add_argument("--no-record", action="store_true", help="do not touch RESULTS.md (print the section only)")
+    parser.add_argument("--tls-key", choices=sorted(configs.TLS_KEYS), default="p256",
+                        help="key type of the run's self-signed certificate, served by every proxy (default p256: "
+                             "ECDSA P-256; rsa2048 makes the server's signature dominate a full handshake)")
     parser.add_argument("--label", default="", help="a note shown in the run's heading")
     parser.add_argument("--list", action="store_true", help="list scenarios and exit")
     args = parser.parse_args(argv)
@@ -47,7 +50,13 @@ def main(argv: list[str]) -> int:
             print(f"{s.key:14} {s.title}  [{s.describe_load()}]")
         return 0
     need("wrk", "h2load", "nginx", "haproxy", "caddy", "taskset", "openssl")
+    unknown = [k for k in args.scenarios.split(",") if k and k not in BY_KEY and args.scenarios != "all"]
+    if unknown:
+        sys.exit(f"unknown scenario {', '.join(unknown)}; known: {', '.join(BY_KEY)}")
     scenarios = SCENARIOS if args.scenarios == "all" else [BY_KEY[k] for k in args.scenarios.split(",") if k]
+    if any(s.tool == "tlsload" for s in scenarios):
+        need("cc")
+        loadgen.tlsload_binary()  # compile it now (not inside a measured window)
     pinnings = [PINNING_BY_KEY[k] for k in args.pinning.split(",") if k]
     names = [n for n in args.proxies.split(",") if n]
     for n in names:
@@ -60,7 +69,7 @@ def main(argv: list[str]) -> int:
     log(f"run directory {root}")
     frozen = build.frozen_copy(binary, root / "bin")
     www = configs.write_www(root)
-    crt, key, pem = configs.tls_certificate(root)
+    crt, key, pem = configs.tls_certificate(root, args.tls_key)
     manifests = configs.gatehouse_manifests(root, crt, key)
     setup = proxies.Setup(root=root, crt=crt, key=key, pem=pem, gatehouse_binary=frozen, manifests=manifests)
     load_core, proxy_core, both = cores()
@@ -147,6 +156,8 @@ def run_load(target: proxies.Target, scenario: Scenario, seconds: float, load_co
     url = f"{scheme}://{HOST}:{port}{scenario.path}"
     if scenario.tool == "h2load":
         return loadgen.h2load(url, port, scenario.connections, scenario.streams, seconds, load_core, warmup=1)
+    if scenario.tool == "tlsload":
+        return loadgen.tlsload(port, HOST, scenario.path, scenario.connections, seconds, load_core)
     return loadgen.wrk(url, scenario.connections, seconds, load_core, scenario.mode, scenario.upload)
 
 
@@ -183,12 +194,15 @@ def measure(target: proxies.Target, scenario: Scenario, pinning: Pinning, rep: i
             "foreign_cores": foreign / wall if wall > 0 else None,
             "loadavg": loadavg()[0],
         })
+        if result.tls is not None:
+            record["tls"] = result.tls
         if isinstance(target, proxies.Gatehouse):
             record["threads"] = target.thread_method
             record["event_loops"] = target.event_loops(p)
         log(f"{tag} {target.name:9} {result.rps:10,.0f} req/s  p50 {fmt_ms(result.p50_ms)}  p99 {fmt_ms(result.p99_ms)}  "
             f"cpu {record['cpu_us_per_req'] or 0:6.1f} us/req  rss {(record['peak_rss_kib'] or 0) / 1024:6.1f} MiB  "
-            f"errors {result.errors}  others {record['foreign_cores'] or 0:.2f} cores")
+            f"errors {result.errors}  others {record['foreign_cores'] or 0:.2f} cores"
+            + (f"  handshakes {result.tls.get('handshakes')} resumed {result.tls.get('resumed')}" if result.tls else ""))
     finally:
         if p:
             p.stop()
@@ -216,6 +230,10 @@ def render(args, command, started_at, scenarios, pinnings, targets, records, ski
     versions = tool_versions()
     lines.append("- Tools: " + "; ".join(f"{v}" for k, v in versions.items() if k != "valgrind"))
     lines.append("- Backend: nginx, 1 worker on core 0, two ports (two endpoints), static 100 B and 64 KiB files")
+    key_name = configs.TLS_KEYS[args.tls_key][1]
+    if any(s.tls for s in scenarios):
+        lines.append(f"- TLS: every proxy serves the same self-signed **{key_name}** certificate (`--tls-key {args.tls_key}`), "
+                     "TLS 1.2–1.3")
     for name, problem in broken.items():
         lines.append(f"- **{name} excluded**: {problem}")
     lines.append("")
@@ -224,7 +242,8 @@ def render(args, command, started_at, scenarios, pinnings, targets, records, ski
     for scenario in scenarios:
         for pinning in pinnings:
             rows = [r for r in records if r["scenario"] == scenario.key and (r["pinning"] == pinning.key or r["target"] == "direct") and "rps" in r]
-            lines += ["", f"#### {scenario.title} — {pinning.title} ({scenario.describe_load()})", ""]
+            load = scenario.describe_load() + (f"; {key_name} certificate" if scenario.tls else "")
+            lines += ["", f"#### {scenario.title} — {pinning.title} ({load})", ""]
             lines.append("| Proxy | req/s median (min–max) | × nginx | p50 ms | p99 ms | p99 × nginx | CPU µs/req | CPU × nginx | peak RSS MiB | errors |")
             lines.append("|---|---|---|---|---|---|---|---|---|---|")
             nginx_by_rep = {r["rep"]: r for r in rows if r["target"] == "nginx"}
@@ -251,6 +270,27 @@ def render(args, command, started_at, scenarios, pinnings, targets, records, ski
                     f"{fmtr([r['cpu_us_per_req'] for r in mine], 1) if target.name != 'direct' else '–'} | {ratio('cpu_us_per_req') if target.name != 'direct' else '–'} | "
                     f"{report.fmt(max((r['peak_rss_kib'] or 0) for r in mine) / 1024, 1) if target.name != 'direct' else '–'} | "
                     f"{sum(r['errors'] for r in mine)} |")
+            handshakes = [r for r in rows if r.get("tls")]
+            if handshakes:
+                lines.append("")
+                library = handshakes[0]["tls"].get("library", "OpenSSL")
+                lines.append(f"tlsload ({library}; its CPU is its share of every handshake: when it and the backend "
+                             "fill core 0, the run measures the client, not the proxy):")
+                for target in targets:
+                    mine = [r for r in handshakes if r["target"] == target.name]
+                    if not mine:
+                        continue
+                    tls = mine[0]["tls"]
+                    total = sum(r["tls"].get("handshakes", 0) for r in mine)
+                    resumed = sum(r["tls"].get("resumed", 0) for r in mine)
+                    client = med([r["loadgen_cpu_s"] / r["requests"] * 1e6 for r in mine if r.get("requests")])
+                    client_cores = med([r["loadgen_cpu_s"] / r["seconds"] for r in mine if r.get("seconds")])
+                    proxy_cores = med([r["proxy_cpu_s"] / r["seconds"] for r in mine
+                                       if r.get("seconds") and r.get("proxy_cpu_s") is not None])
+                    lines.append(f"- {target.name}: {total:,} full handshakes, {resumed} resumed; {tls.get('protocol')} "
+                                 f"{tls.get('cipher')}, {tls.get('group')}, server key {tls.get('server_key')}, "
+                                 f"signature {tls.get('signature')}; tlsload {report.fmt(client, 0)} µs CPU per request "
+                                 f"({report.fmt(client_cores, 2)} cores; the proxy {report.fmt(proxy_cores, 2)} cores)")
             failed = [r for r in records if r["scenario"] == scenario.key and r["pinning"] == pinning.key and "error" in r]
             for r in failed:
                 lines.append(f"\n{r['target']} repetition {r['rep'] + 1} not measured: {r['error'].splitlines()[-1][:200]}")

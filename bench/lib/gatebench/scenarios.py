@@ -11,7 +11,7 @@ from .common import UPLOAD_BYTES
 class Scenario:
     key: str
     title: str
-    tool: str  # "wrk" or "h2load"
+    tool: str  # "wrk", "h2load" or "tlsload" (lib/tlsload/tlsload.c: a full TLS handshake per request)
     path: str
     mode: str = "keepalive"  # wrk: keepalive | close | upload
     connections: int = 64
@@ -23,6 +23,8 @@ class Scenario:
     def describe_load(self) -> str:
         if self.tool == "h2load":
             return f"h2load -t1 -c{self.connections} -m{self.streams}"
+        if self.tool == "tlsload":
+            return f"tlsload -c{self.connections}, full handshakes + Connection: close"
         extra = {"close": " + Connection: close", "upload": f" POST {self.upload >> 20} MiB"}.get(self.mode, "")
         return f"wrk -t1 -c{self.connections}{extra}"
 
@@ -36,6 +38,8 @@ SCENARIOS = [
              h2=True, connections=8, streams=32),
     Scenario("tls-handshake", "TLS handshakes (resumed: wrk reuses its session): a new TLS connection per request", "wrk", "/static/small", mode="close",
              tls=True, connections=16),
+    Scenario("tls-full", "TLS full handshakes (no resumption): a new TLS connection per request", "tlsload",
+             "/static/small", mode="close", tls=True, connections=16),
     Scenario("upload", "8 MiB uploads (POST, streamed to the backend)", "wrk", "/upload", mode="upload", connections=4,
              upload=UPLOAD_BYTES),
 ]
