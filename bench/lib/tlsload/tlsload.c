@@ -188,6 +188,17 @@ static void finish(struct conn *c, int ok, uint64_t now) {
     c->retry_at_us = ok ? now : now + RETRY_AFTER_ERROR_US;
 }
 
+/* After an SSL call that returned r <= 0: waits for the socket when OpenSSL asks to; otherwise counts the failure in
+ * *errors, reports it (message kind `kind`) and ends the connection. */
+static void wait_or_fail(struct conn *c, int r, uint64_t *errors, unsigned kind, const char *what) {
+    int e = SSL_get_error(c->ssl, r);
+    if (e == SSL_ERROR_WANT_READ) { set_interest(c, EPOLLIN); return; }
+    if (e == SSL_ERROR_WANT_WRITE) { set_interest(c, EPOLLOUT); return; }
+    (*errors)++;
+    complain(kind, what, e == SSL_ERROR_SYSCALL ? errno : 0);
+    finish(c, 0, now_us());
+}
+
 static void capture_info(SSL *ssl) {
     info.captured = 1;
     snprintf(info.protocol, sizeof info.protocol, "%s", SSL_get_version(ssl));
@@ -326,12 +337,7 @@ static void drive(struct conn *c) {
                 c->st = S_WRITING;
                 break;
             }
-            int e = SSL_get_error(c->ssl, r);
-            if (e == SSL_ERROR_WANT_READ) { set_interest(c, EPOLLIN); return; }
-            if (e == SSL_ERROR_WANT_WRITE) { set_interest(c, EPOLLOUT); return; }
-            stats.connect_errors++;
-            complain(1, "TLS handshake", e == SSL_ERROR_SYSCALL ? errno : 0);
-            finish(c, 0, now_us());
+            wait_or_fail(c, r, &stats.connect_errors, 1, "TLS handshake");
             return;
         }
         case S_WRITING: {
@@ -342,12 +348,7 @@ static void drive(struct conn *c) {
                 set_interest(c, EPOLLIN);
                 break;
             }
-            int e = SSL_get_error(c->ssl, r);
-            if (e == SSL_ERROR_WANT_READ) { set_interest(c, EPOLLIN); return; }
-            if (e == SSL_ERROR_WANT_WRITE) { set_interest(c, EPOLLOUT); return; }
-            stats.write_errors++;
-            complain(3, "write", e == SSL_ERROR_SYSCALL ? errno : 0);
-            finish(c, 0, now_us());
+            wait_or_fail(c, r, &stats.write_errors, 3, "write");
             return;
         }
         case S_READING: {
