@@ -108,7 +108,9 @@ def main(argv: list[str]) -> int:
         for scenario in scenarios:
             for pinning in pinnings:
                 for rep in range(args.reps):
-                    for target in targets:
+                    # Every other repetition runs the proxies in reverse order (A B C, C B A, ...): the machine's
+                    # speed drifts over minutes here, and a fixed order would charge a drift to whoever runs later.
+                    for target in (targets if rep % 2 == 0 else list(reversed(targets))):
                         if target.name in broken:
                             continue
                         if target.name == "direct" and pinning is not pinnings[0]:
@@ -219,7 +221,7 @@ def render(args, command, started_at, scenarios, pinnings, targets, records, ski
     foreign = [r["foreign_cores"] for r in records if r.get("foreign_cores") is not None]
     lines = [f"### {started_at}" + (f" — {args.label}" if args.label else ""), ""]
     lines.append(f"- Command: `{command}` ({args.reps} repetitions × {args.duration:g} s, {args.warmup:g} s warm-up; "
-                 "proxies interleaved in each repetition, each started fresh)")
+                 "proxies interleaved in each repetition, in reverse order every other repetition, each started fresh)")
     built = f"`{binary}` (given with --binary)" if args.binary else f"commit {git_describe()}, `{binary}`"
     lines.append(f"- Gatehouse: {built}" + (f"; threads: {facts['gatehouse threads']}" if "gatehouse threads" in facts else ""))
     lines.append(f"- Machine: {machine_description()}")
