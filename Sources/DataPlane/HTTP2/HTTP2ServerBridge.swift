@@ -189,7 +189,7 @@ final class HTTP2ServerBridge: ChannelDuplexHandler {
     /// Starts the response with a backend's final head (`:status`, the fields a client may see as for HTTP/1.1,
     /// `date` and `server` added when the backend sent none). It goes out with the first body piece, the end, or
     /// the next flush.
-    func sendResponseHead(_ head: HTTP1Head, date: ByteBuffer) {
+    func sendResponseHead(_ head: HTTP1Head, date: String) {
         var headers = HPACKHeaders()
         headers.reserveCapacity(head.headers.count + 3)
         headers.add(name: ":status", value: String(head.status), indexing: Self.statusIndexing(head.status))
@@ -199,7 +199,7 @@ final class HTTP2ServerBridge: ChannelDuplexHandler {
             let name = head.lowercasedNameString(at: index)
             headers.add(name: name, value: head.valueString(at: index), indexing: Self.responseFieldIndexing(name))
         }
-        if !added.sawDate { headers.add(name: "date", value: String(buffer: date), indexing: .indexable) }
+        if !added.sawDate { headers.add(name: "date", value: date, indexing: .indexable) }
         if !added.sawServer { headers.add(name: "server", value: "gatehouse", indexing: .nonIndexable) }
         framer.head(headers)
     }

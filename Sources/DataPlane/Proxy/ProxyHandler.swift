@@ -463,7 +463,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         let framing: ResponseHeadWriter.BodyFraming
         if let streamBridge {
             // HTTP/2 frames the body itself; the stream ends with the response.
-            streamBridge.sendResponseHead(head, date: loop.dateCache.current())
+            streamBridge.sendResponseHead(head, date: loop.dateCache.currentText())
             exchange.closeAfter = true
             framing = .asIs
         } else {

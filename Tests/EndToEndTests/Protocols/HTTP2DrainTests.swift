@@ -4,17 +4,12 @@ import Testing
 /// Graceful shutdown with HTTP/2 on the real binary: on SIGTERM the client gets GOAWAY, the request in flight on
 /// the HTTP/2 connection still completes, and the process exits cleanly (without scheduling on a stopped loop).
 struct HTTP2DrainTests {
-    /// A counter from the admin `/metrics` (-1 when absent).
-    static func metric(_ gatehouse: RunningGatehouse, _ name: String) async throws -> Int {
-        try await gatehouse.metric(name) ?? -1
-    }
-
     @Test("SIGTERM sends GOAWAY; the long HTTP/2 request in flight completes; the process exits 0")
     func drainHTTP2() async throws {
         let scenario = try await EchoScenario.start()
         defer { scenario.stop() }
         let gatehouse = scenario.gatehouse
-        let connectsBefore = try await Self.metric(gatehouse, "gatehouse_upstream_connects_total")
+        let connectsBefore = try await gatehouse.metric("gatehouse_upstream_connects_total") ?? -1
         let client = try ChildProcess(
             "nghttp",
             [
@@ -25,7 +20,7 @@ struct HTTP2DrainTests {
         defer { client.stop() }
         // The request reached the backend (the proxy opened an upstream connection for it).
         try await waitFor("the slow request to reach the backend", timeout: .seconds(30)) {
-            try await Self.metric(gatehouse, "gatehouse_upstream_connects_total") > connectsBefore
+            try await gatehouse.metric("gatehouse_upstream_connects_total") ?? -1 > connectsBefore
         }
         gatehouse.process.terminate()
         let clientStatus = try await client.waitForExit(timeout: .seconds(30))
