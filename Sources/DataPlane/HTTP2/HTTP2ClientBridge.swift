@@ -5,7 +5,7 @@ import NIOHTTP2
 /// Sits on an HTTP/2 stream to a backend (gRPC: `backend-protocol: GRPC`/`GRPCS`), in front of an
 /// ``UpstreamHandler``: the HTTP/1.1 request bytes the proxy writes become HEADERS and DATA frames, and the
 /// backend's frames become an HTTP/1.1 response (chunked, so trailers such as `grpc-status` arrive intact).
-/// The mirror image of ``HTTP2ServerBridge``; together they let every protocol pair share one proxy handler.
+/// The mirror image of ``HTTP2ServerStream``; together they let every protocol pair share one proxy handler.
 final class HTTP2ClientBridge: ChannelDuplexHandler {
     typealias InboundIn = HTTP2Frame.FramePayload
     typealias InboundOut = ByteBuffer

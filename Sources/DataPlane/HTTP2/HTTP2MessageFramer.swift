@@ -4,7 +4,7 @@ import NIOHTTP2
 
 /// Turns the parse events of one HTTP/1.1 message into HTTP/2 frame payloads: the head becomes HEADERS (held
 /// back until the next event, so a body-less message ends in that same frame), body pieces become DATA, trailers
-/// become a final HEADERS with END_STREAM. Interim (1xx) heads pass as their own HEADERS. Shared by both bridges.
+/// become a final HEADERS with END_STREAM. Interim (1xx) heads pass as their own HEADERS. Shared by the server stream and the client bridge.
 struct HTTP2MessageFramer {
     private var pendingHead: HPACKHeaders?
     /// The last body piece given to ``body(_:into:)``, held so that the message's end can ride on it.

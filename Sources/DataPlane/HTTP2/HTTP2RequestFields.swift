@@ -1,9 +1,9 @@
 import NIOHPACK
 
-/// The checks RFC 9113 §8.2–§8.3 asks of a request's header block and trailers, done by the server bridge in the
+/// The checks RFC 9113 §8.2–§8.3 asks of a request's header block and trailers, done by the server stream in the
 /// same pass that reads the pseudo-header fields (the HTTP/2 handler's own validation is off on the server side:
 /// it also re-checked every response block the proxy built from an already parsed HTTP/1.1 head). What is refused
-/// here never reaches the HTTP/1.1 bytes the bridge writes: no field can add a line (CR, LF, NUL), split a name, or
+/// here never reaches the HTTP/1.1 bytes the stream writes: no field can add a line (CR, LF, NUL), split a name, or
 /// smuggle framing (connection-specific fields, `te` other than `trailers`).
 struct HTTP2RequestFields {
     /// `:method`.
@@ -14,7 +14,7 @@ struct HTTP2RequestFields {
     var authority: String?
     /// Whether a `host` field was sent (it then wins over `:authority`, as for HTTP/1.1 clients).
     var hasHost = false
-    /// The `content-length` sent, if any (the bridge checks the DATA received against it).
+    /// The `content-length` sent, if any (the stream checks the DATA received against it).
     var contentLength: Int?
 
     /// Reads and checks a request header block; nil when it is malformed (the stream is then reset with

@@ -4,6 +4,10 @@ import Routing
 /// The handler of one client connection: parses requests (strictly), routes them on the current snapshot,
 /// forwards them over pooled upstream connections and streams responses back, with backpressure both ways.
 /// One request is in flight at a time; pipelined requests wait in the buffer until the previous response ends.
+///
+/// On an HTTP/1.1 connection it is the channel's handler. On HTTP/2 each stream has one, driven by its
+/// ``HTTP2ServerStream`` (``startStream()``, ``receive(_:)``, ``receiveComplete()``, ``clientWritable()``,
+/// ``streamClosed()``), which takes its output in place of a channel.
 final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, UpstreamDelegate {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = ByteBuffer
@@ -37,10 +41,11 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     /// The client side of this connection (peer address, port, scheme) and its fixed forwarding lines: given by
     /// the HTTP/2 connection to each of its streams, otherwise read from the channel when the handler is added.
     private var forwarding: ForwardingContext
-    /// The HTTP/2 stream's bridge, which a backend's response goes to as parts (nil on a connection).
-    private let streamBridge: HTTP2ServerBridge?
+    /// The HTTP/2 stream this handler serves (nil on a connection, and once the stream closed): it takes the
+    /// output, and a backend's response as parts.
+    private var stream: HTTP2ServerStream?
     /// Whether this handler serves one stream of an HTTP/2 connection (which gave it `forwarding`).
-    private var isStream: Bool { streamBridge != nil }
+    private let isStream: Bool
     private var requestsServed = 0
     private var quiescing = false
     /// The client half-closed: once the buffered requests are answered, the connection closes.
@@ -51,17 +56,19 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     /// Small client writes not yet handed to the channel, gathered into one buffer (a response head and a short
     /// body become one write); see ``writeToClient(_:)``.
     private var clientOut = WriteGatherer(pieceLimit: ProxyHandler.gatherPieceLimit, limit: 4 * ProxyHandler.gatherPieceLimit)
+    /// A backend's trailers for an HTTP/2 stream, sent with the response's end (see ``upstreamEnd(reusable:)``).
+    private var streamTrailers: HTTP1Trailers?
     /// This handler wrote to the client since the last flush.
     private var clientNeedsFlush = false
     private var timer: ConnectionTimer?
 
-    /// A handler for a connection of `scheme`; an HTTP/2 stream gives its connection's `forwarding` and the
-    /// stream's bridge, which takes a backend's response as parts (see ``HTTP2ServerBridge``).
-    init(loop: LoopContext, scheme: String = "http", stream: (forwarding: ForwardingContext, bridge: HTTP2ServerBridge)? = nil) {
+    /// A handler for a connection of `scheme`; an HTTP/2 stream gives its connection's `forwarding` and itself.
+    init(loop: LoopContext, scheme: String = "http", stream: (forwarding: ForwardingContext, stream: HTTP2ServerStream)? = nil) {
         self.loop = loop
         self.scheme = scheme
         self.forwarding = stream?.forwarding ?? .unknown
-        self.streamBridge = stream?.bridge
+        self.stream = stream?.stream
+        self.isStream = stream != nil
         self.parser = HTTP1RequestParser(
             limits: HTTP1Limits(maxHeadBytes: loop.configuration.maxHeadBytes, maxHeaderCount: loop.configuration.maxHeaderCount)
         )
@@ -71,26 +78,43 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        // The timer holds this handler until `handlerRemoved` cancels and drops it (see ``ConnectionTimer``).
+        start()
+        forwarding = ForwardingContext(
+            channel: context.channel, scheme: scheme, trustForwardedHeaders: loop.configuration.useForwardedHeaders)
+        // A connection waits for its first request head under the header timeout.
+        arm(.keepAlive, after: loop.clientTimeouts.header)
+    }
+
+    /// Starts serving an HTTP/2 stream, which is created with its whole request head (read right after).
+    func startStream() { start() }
+
+    private func start() {
+        // The timer holds this handler until it is removed or its stream closes (see ``ConnectionTimer``).
         timer = ConnectionTimer(timers: loop.timers) { self.timerFired() }
         loop.metrics.connectionsOpened.wrappingAdd(1, ordering: .relaxed)
         loop.metrics.connectionsActive.wrappingAdd(1, ordering: .relaxed)
-        if !isStream {
-            forwarding = ForwardingContext(
-                channel: context.channel, scheme: scheme, trustForwardedHeaders: loop.configuration.useForwardedHeaders)
-            // A connection waits for its first request head under the header timeout. An HTTP/2 stream is created
-            // with its whole request head, which is read right after.
-            arm(.keepAlive, after: loop.clientTimeouts.header)
-        }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
+        stop()
+        self.context = nil
+    }
+
+    /// The HTTP/2 stream closed (both sides ended it, or either reset it).
+    func streamClosed() {
+        stop()
+        stream = nil
+    }
+
+    private func stop() {
         loop.metrics.connectionsActive.wrappingSubtract(1, ordering: .relaxed)
         timer?.cancel()
         timer = nil
         releaseUpstreamOnClose()
-        self.context = nil
     }
+
+    /// Whether the client's side is still there (the channel handler not removed, or the stream open).
+    private var attached: Bool { context != nil || stream != nil }
 
     /// Drops the upstream connection of an exchange or tunnel cut short by the client.
     private func releaseUpstreamOnClose() {
@@ -107,7 +131,14 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let bytes = unwrapInboundIn(data)
+        receive(unwrapInboundIn(data))
+    }
+
+    /// Whether the handler takes request bytes now (an HTTP/2 stream keeps them otherwise, see ``resumeReading()``).
+    var acceptsInput: Bool { !readsPaused }
+
+    /// Bytes from the client.
+    func receive(_ bytes: ByteBuffer) {
         switch phase {
         case .lingering, .closed:
             return
@@ -137,6 +168,11 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
+        receiveComplete()
+    }
+
+    /// The end of a batch of client bytes.
+    func receiveComplete() {
         if buffer.readableBytes == 0 { buffer = ByteBuffer() }
         flushUpstream()
         flushClient()
@@ -152,6 +188,11 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         guard context.channel.isWritable else { return }
+        clientWritable()
+    }
+
+    /// The client's side takes writes again.
+    func clientWritable() {
         switch phase {
         case .exchange(let exchange), .tunnel(let exchange):
             exchange.upstream?.handler.resumeReading()
@@ -446,7 +487,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     // MARK: - Responses (UpstreamDelegate)
 
     func upstreamHead(_ head: HTTP1Head) {
-        guard case .exchange(let exchange) = phase, let context else { return }
+        guard case .exchange(let exchange) = phase, attached else { return }
         if head.isInterim {
             if head.status == 100 && exchange.sentContinue { return }
             if exchange.head.version == .http1_1 { writeToClient(head.bytes) }
@@ -457,13 +498,13 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
                 upstreamFailed(.upstreamFailed("upstream switched protocols without an upgrade request"), receivedResponse: true)
                 return
             }
-            startTunnel(exchange, upstream: upstream, head: head, context: context)
+            startTunnel(exchange, upstream: upstream, head: head)
             return
         }
         let framing: ResponseHeadWriter.BodyFraming
-        if let streamBridge {
+        if let stream {
             // HTTP/2 frames the body itself; the stream ends with the response.
-            streamBridge.sendResponseHead(head, date: loop.dateCache.currentText())
+            stream.sendResponseHead(head, date: loop.dateCache.currentText())
             exchange.closeAfter = true
             framing = .asIs
         } else {
@@ -508,19 +549,19 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     }
 
     func upstreamBody(_ body: ByteBuffer) {
-        guard case .exchange(let exchange) = phase, let context, body.readableBytes > 0 else { return }
-        if let streamBridge {
-            streamBridge.sendResponseBody(body)
+        guard case .exchange(let exchange) = phase, attached, body.readableBytes > 0 else { return }
+        if let stream {
+            stream.sendResponseBody(body)
         } else if exchange.responseFraming == .chunked {
-            ChunkedEncoding.emitChunk(body, allocator: context.channel.allocator) { writeToClient($0) }
+            ChunkedEncoding.emitChunk(body, allocator: allocator) { writeToClient($0) }
         } else {
             writeToClient(body)
         }
-        if !context.channel.isWritable {
+        if !clientIsWritable {
             flushClient()
             // The flush may have drained everything and fired the writability change already (synchronously):
             // pause only if the client is still behind, or nothing would ever resume the upstream.
-            if !context.channel.isWritable {
+            if !clientIsWritable {
                 exchange.upstream?.handler.pauseReading()
                 arm(.clientWrite, after: exchange.route.policy.sendTimeout)
             }
@@ -529,28 +570,31 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
 
     func upstreamTrailers(_ trailers: HTTP1Trailers) {
         guard case .exchange(let exchange) = phase else { return }
-        if let streamBridge, exchange.responseStarted {
-            streamBridge.endResponse(trailers: trailers)
-            exchange.responseFramingClosed = true
+        if isStream, exchange.responseStarted {
+            // They end the stream together with the response's end, after the backend connection is released.
+            streamTrailers = trailers
             return
         }
-        guard let context, exchange.responseFraming == .chunked else { return }
-        var out = context.channel.allocator.buffer(capacity: trailers.bytes.readableBytes + 8)
+        guard attached, exchange.responseFraming == .chunked else { return }
+        var out = allocator.buffer(capacity: trailers.bytes.readableBytes + 8)
         ChunkedEncoding.writeLastChunk(trailers: trailers, into: &out)
         writeToClient(out)
         exchange.responseFramingClosed = true
     }
 
     func upstreamEnd(reusable: Bool) {
-        guard case .exchange(let exchange) = phase, context != nil else { return }
-        if let streamBridge {
-            if !exchange.responseFramingClosed { streamBridge.endResponse() }
-        } else if exchange.responseFraming == .chunked && !exchange.responseFramingClosed {
-            writeToClient(ByteBuffer(staticString: "0\r\n\r\n"))
-        }
+        guard case .exchange(let exchange) = phase, attached else { return }
+        // The backend connection first: ending an HTTP/2 response can close the stream (and this exchange) at once.
         if let upstream = exchange.upstream {
             exchange.upstream = nil
             if reusable && exchange.requestComplete { loop.pool.release(upstream) } else { loop.pool.discard(upstream) }
+        }
+        if let stream {
+            let trailers = streamTrailers
+            streamTrailers = nil
+            stream.endResponse(trailers: trailers)
+        } else if exchange.responseFraming == .chunked && !exchange.responseFramingClosed {
+            writeToClient(ByteBuffer(staticString: "0\r\n\r\n"))
         }
         finish(exchange)
     }
@@ -578,14 +622,14 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     }
 
     func upstreamTunnelData(_ bytes: ByteBuffer) {
-        guard case .tunnel(let exchange) = phase, let context else { return }
+        guard case .tunnel(let exchange) = phase, attached else { return }
         writeToClient(bytes)
         arm(.upstreamRead, after: exchange.route.policy.readTimeout)
-        if !context.channel.isWritable {
+        if !clientIsWritable {
             flushClient()
             // As in `upstreamBody`: the flush may have drained everything and fired the writability change
             // already; pausing then would stall the tunnel for good.
-            if !context.channel.isWritable { exchange.upstream?.handler.pauseReading() }
+            if !clientIsWritable { exchange.upstream?.handler.pauseReading() }
         }
     }
 
@@ -598,7 +642,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
 
     /// Forwards the backend's `101 Switching Protocols` and turns both connections into a byte tunnel; bytes the
     /// client sent after its request head go first.
-    private func startTunnel(_ exchange: ProxyExchange, upstream: UpstreamConnection, head: HTTP1Head, context: ChannelHandlerContext) {
+    private func startTunnel(_ exchange: ProxyExchange, upstream: UpstreamConnection, head: HTTP1Head) {
         writeToClient(head.bytes)
         flushClient()
         exchange.responseStarted = true
@@ -639,7 +683,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
 
     /// Ends a completed exchange: close the connection or get ready for the next request.
     private func finish(_ exchange: ProxyExchange) {
-        guard context != nil else { return }
+        guard attached else { return }
         if exchange.closeAfter || quiescing || clientDone {
             phase = .lingering
             // A client that asked to close (or half-closed) after a request read whole, with nothing after it, has
@@ -676,10 +720,10 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     /// Answers the current request without a backend. Closing answers linger: output is shut after the response,
     /// input is read and dropped for a moment, so the client sees the response instead of a reset.
     private func respondLocally(status: Int, headRequest: Bool, close: Bool, extraHeaders: String = "") {
-        guard let context else { return }
+        guard attached else { return }
         loop.metrics.countResponse(status)
         let close = close || clientDone
-        var out = context.channel.allocator.buffer(capacity: 256)
+        var out = allocator.buffer(capacity: 256)
         ErrorResponse.write(
             status: status,
             headRequest: headRequest,
@@ -734,15 +778,16 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     /// On an HTTP/2 stream, shutting the output is the stream's END_STREAM, sent right after the flushed response;
     /// a stream whose request already ended (`inputDone`) then closes by itself, without a linger timer.
     private func closeAfterFlush(inputDone: Bool = false, linger: Bool = true) {
-        guard let context else { return }
         buffer.moveReaderIndex(to: buffer.writerIndex)
-        resumeReading()
-        if isStream {
+        if let stream {
+            resumeReading()
             flushClient()
-            context.close(mode: .output, promise: nil)
+            stream.endOutput()
             if !inputDone { arm(.linger, after: .seconds(2)) }
             return
         }
+        guard let context else { return }
+        resumeReading()
         if !linger {
             // Usually the response is in the kernel once flushed: then close now, without a write to wait on.
             flushClient()
@@ -772,29 +817,52 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         clientNeedsFlush = true
         guard !clientOut.gather(bytes) else { return }
         emitClientOut()
-        context?.write(NIOAny(bytes), promise: nil)
+        send(bytes)
     }
+
+    /// Hands bytes to the channel or the stream.
+    private func send(_ bytes: ByteBuffer) {
+        if let stream {
+            stream.write(bytes)
+        } else {
+            context?.write(NIOAny(bytes), promise: nil)
+        }
+    }
+
+    /// Whether the client's side takes more writes without piling them up.
+    private var clientIsWritable: Bool { stream?.isWritable ?? context?.channel.isWritable ?? false }
+
+    /// The allocator for bytes to the client.
+    private var allocator: ByteBufferAllocator { stream?.allocator ?? context?.channel.allocator ?? ByteBufferAllocator() }
 
     /// Hands what was gathered to the channel.
     private func emitClientOut() {
         guard let gathered = clientOut.take() else { return }
-        context?.write(NIOAny(gathered), promise: nil)
+        send(gathered)
     }
 
-    /// Flushes the client's output if anything was written since the last flush. A stream always flushes: its
-    /// bridge writes the backend's response as frames of its own, which go out with the stream's flush.
+    /// Flushes the client's output if anything was written since the last flush. On an HTTP/2 stream it always
+    /// flushes: the stream writes the backend's response as frames of its own, which go out with its flush.
     private func flushClient() {
         guard clientNeedsFlush || isStream else { return }
         clientNeedsFlush = false
         emitClientOut()
-        context?.flush()
+        if let stream {
+            stream.flush()
+        } else {
+            context?.flush()
+        }
     }
 
     private func close() {
-        guard let context else { return }
+        guard attached else { return }
         timer?.cancel()
         phase = .closed
-        context.close(promise: nil)
+        if let stream {
+            stream.close()
+        } else {
+            context?.close(promise: nil)
+        }
     }
 
     // MARK: - Backpressure and timers
@@ -804,7 +872,9 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     private func resumeReading() {
         guard readsPaused else { return }
         readsPaused = false
-        if readPending, let context {
+        if let stream {
+            stream.resumeInput()
+        } else if readPending, let context {
             readPending = false
             context.read()
         }

@@ -79,7 +79,7 @@ extension ResponseHeadWriter {
     /// Calls `body` with each field of the backend's `head` in order and whether it reaches the client: hop-by-hop
     /// fields and those the backend's Connection field nominates do not, nor a Content-Length when the proxy
     /// re-frames the body. Returns whether `Date` and `Server` were among them (the proxy adds them otherwise).
-    /// Shared by the HTTP/1.1 head above and the HTTP/2 response headers (``HTTP2ServerBridge``).
+    /// Shared by the HTTP/1.1 head above and the HTTP/2 response headers (``HTTP2ServerStream``).
     @inline(__always)
     static func forEachField(
         of head: HTTP1Head,

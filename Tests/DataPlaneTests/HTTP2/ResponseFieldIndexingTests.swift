@@ -6,7 +6,7 @@ import Testing
 /// Which response fields the HTTP/2 encoder may enter into a connection's dynamic table.
 @Suite struct ResponseFieldIndexingTests {
     private static func isIndexed(_ name: String) -> Bool {
-        if case .indexable = HTTP2ServerBridge.responseFieldIndexing(name) { return true }
+        if case .indexable = HTTP2ServerStream.responseFieldIndexing(name) { return true }
         return false
     }
 
@@ -33,13 +33,13 @@ import Testing
     @Test("a status HPACK's static table holds is indexed, others are literals")
     func status() {
         for status in [200, 204, 206, 304, 400, 404, 500] {
-            guard case .indexable = HTTP2ServerBridge.statusIndexing(status) else {
+            guard case .indexable = HTTP2ServerStream.statusIndexing(status) else {
                 Issue.record("\(status) is not indexed")
                 continue
             }
         }
         for status in [201, 302, 418, 503] {
-            guard case .nonIndexable = HTTP2ServerBridge.statusIndexing(status) else {
+            guard case .nonIndexable = HTTP2ServerStream.statusIndexing(status) else {
                 Issue.record("\(status) is indexed")
                 continue
             }

@@ -33,10 +33,11 @@ struct HTTPSProtocolTests {
 
     @Test("request and response bodies stream through HTTP/2 streams intact")
     func http2Bodies() async throws {
-        let scenario = try await EchoScenario.start()
+        let scenario = try await EchoScenario.start(annotations: ["proxy-body-size": "8m"])
         defer { scenario.stop() }
         let upload = scenario.directory.appendingPathComponent("upload.bin")
-        var bytes = [UInt8](repeating: 0, count: 600_000)
+        // Three times the stream's 1 MiB receive window: the proxy must hand the window back as the body flows.
+        var bytes = [UInt8](repeating: 0, count: 3_000_000)
         for index in bytes.indices { bytes[index] = UInt8(truncatingIfNeeded: index &* 7 &+ index >> 9) }
         try Data(bytes).write(to: upload)
         let posted = try await scenario.curl(
@@ -126,9 +127,9 @@ struct HTTPSProtocolTests {
         #expect(!nghttp.output.contains("recv DATA frame <length=0"), "\(nghttp.output.suffix(3000))")
     }
 
-    @Test("h2load: many concurrent streams over TLS and over h2c complete without errors")
+    @Test("h2load: many concurrent streams over TLS and over h2c, and concurrent uploads on one connection, complete without errors")
     func h2load() async throws {
-        let scenario = try await EchoScenario.start()
+        let scenario = try await EchoScenario.start(annotations: ["proxy-body-size": "8m"])
         defer { scenario.stop() }
         let tls = try await Tool.run(
             "h2load",
@@ -153,6 +154,21 @@ struct HTTPSProtocolTests {
         let h2cSummary = H2LoadSummary(h2c.output)
         #expect(h2cSummary.succeeded == 1000 && h2cSummary.failed == 0 && h2cSummary.errored == 0, "\(h2c.output)")
         print("h2load over h2c: \(h2cSummary.line)")
+
+        // Uploads on one connection, four at a time: 24 MB in all, far beyond the connection's and each stream's
+        // receive window, which the proxy hands back as the bodies reach the backend.
+        let upload = scenario.directory.appendingPathComponent("h2load-upload.bin")
+        try Data(repeating: 0x5a, count: 2_000_000).write(to: upload)
+        let uploads = try await Tool.run(
+            "h2load",
+            [
+                "-n", "12", "-c", "1", "-m", "4", "-d", upload.path,
+                "--connect-to=127.0.0.1:\(scenario.gatehouse.httpsPort)", scenario.httpsURL("/upload"),
+            ],
+            timeout: .seconds(300)
+        )
+        let uploadSummary = H2LoadSummary(uploads.output)
+        #expect(uploadSummary.succeeded == 12 && uploadSummary.status2xx == 12, "\(uploads.output)\(uploads.errors)")
         #expect(scenario.gatehouse.process.isRunning)
     }
 
