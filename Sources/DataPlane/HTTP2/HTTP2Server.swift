@@ -24,7 +24,8 @@ enum HTTP2Server {
         let sync = channel.pipeline.syncOperations
         // Under the HTTP/2 handler: the streams' flushes of one event-loop pass become one.
         try sync.addHandler(HTTP2FlushCoalescer())
-        try sync.addHandler(NIOHTTP2Handler(mode: .server, connectionConfiguration: configuration))
-        try sync.addHandler(HTTP2ServerConnection(loop: loop, scheme: scheme, forwarding: forwarding))
+        let connection = HTTP2ServerConnection(loop: loop, scheme: scheme, forwarding: forwarding)
+        try sync.addHandler(NIOHTTP2Handler(mode: .server, frameDelegate: connection, connectionConfiguration: configuration))
+        try sync.addHandler(connection)
     }
 }

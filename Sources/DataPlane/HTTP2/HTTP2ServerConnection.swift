@@ -11,13 +11,16 @@ import NIOHTTP2
 /// - Drain (`ChannelShouldQuiesceEvent`): GOAWAY naming the last stream the connection took, so the client retries
 ///   later ones elsewhere; the streams in flight finish, then the connection closes (after ``graceTime`` at most).
 /// - Idle: with no stream open for ``idleTime``, GOAWAY and close.
+/// - Connection errors: the HTTP/2 handler answers a client's protocol violation with GOAWAY and an error code; the
+///   connection then closes (RFC 9113 §5.4.1), as this handler sees GOAWAY written as the HTTP/2 handler's frame
+///   delegate.
 /// - Half-close: the client sent FIN. Client connections allow half-closure (an HTTP/1.1 client may send its request,
 ///   shut its output and read the answer), but an HTTP/2 peer that can send nothing more can no longer hand back
 ///   flow-control windows or acknowledge settings: its streams could only stall, holding their backend connections
 ///   until a timeout, and the socket would stay in CLOSE_WAIT. The connection closes at once, as nginx's and Go's do.
 ///
 /// Deadlines use the loop's ``LoopTimers`` (nothing is scheduled per stream).
-final class HTTP2ServerConnection: ChannelDuplexHandler {
+final class HTTP2ServerConnection: ChannelDuplexHandler, NIOHTTP2FrameDelegate {
     typealias InboundIn = HTTP2Frame
     typealias OutboundIn = HTTP2Frame
     typealias OutboundOut = HTTP2Frame
@@ -115,15 +118,21 @@ final class HTTP2ServerConnection: ChannelDuplexHandler {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        // The HTTP/2 handler sends several events per stream; telling them apart by their type's identity first
+        // spares a failed dynamic cast for each kind tried before the right one.
+        let type = ObjectIdentifier(Swift.type(of: event))
+        if type == Self.windowUpdated {
+            if let update = event as? NIOHTTP2WindowUpdatedEvent, update.streamID == .rootStream, let window = update.inboundWindowSize {
+                topUpConnectionWindow(window)
+            }
+            return
+        }
+        if type == Self.streamClosedEvent {
+            if let closed = event as? StreamClosedEvent { streams[closed.streamID]?.closed() }
+            return
+        }
+        if type == Self.streamCreated || type == Self.bulkWindowChange { return }
         switch event {
-        case let update as NIOHTTP2WindowUpdatedEvent:
-            if update.streamID == .rootStream, let window = update.inboundWindowSize { topUpConnectionWindow(window) }
-            return
-        case let closed as StreamClosedEvent:
-            streams[closed.streamID]?.closed()
-            return
-        case is NIOHTTP2StreamCreatedEvent, is NIOHTTP2BulkStreamWindowChangeEvent:
-            return
         case is ChannelShouldQuiesceEvent:
             drain(context: context)
             return
@@ -135,6 +144,11 @@ final class HTTP2ServerConnection: ChannelDuplexHandler {
         }
         context.fireUserInboundEventTriggered(event)
     }
+
+    private static let windowUpdated = ObjectIdentifier(NIOHTTP2WindowUpdatedEvent.self)
+    private static let streamClosedEvent = ObjectIdentifier(StreamClosedEvent.self)
+    private static let streamCreated = ObjectIdentifier(NIOHTTP2StreamCreatedEvent.self)
+    private static let bulkWindowChange = ObjectIdentifier(NIOHTTP2BulkStreamWindowChangeEvent.self)
 
     // MARK: Streams
 
@@ -194,6 +208,12 @@ final class HTTP2ServerConnection: ChannelDuplexHandler {
         context.write(
             wrapOutboundOut(HTTP2Frame(streamID: .rootStream, payload: .windowUpdate(windowSizeIncrement: increment))), promise: nil)
         context.flush()
+    }
+
+    /// Every frame the HTTP/2 handler writes: a GOAWAY with an error code ends the connection once it is sent.
+    func wroteFrame(_ frame: HTTP2Frame) {
+        guard case .goAway(_, let code, _) = frame.payload, code != .noError, let context else { return }
+        closeAfterFlush(context: context)
     }
 
     // MARK: Drain and timers

@@ -56,4 +56,37 @@ struct HTTP2MalformedRequestTests {
         }
         #expect(scenario.gatehouse.process.isRunning)
     }
+
+    @Test("a connection error (DATA on stream 0) gets GOAWAY PROTOCOL_ERROR and the connection closes; others go on")
+    func connectionErrorClosesTheConnection() async throws {
+        let scenario = try await EchoScenario.start()
+        defer { scenario.stop() }
+        let connection = try RawConnection(port: scenario.gatehouse.httpPort)
+        let preface = Array("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".utf8)
+        let settings: [UInt8] = [0, 0, 0, 4, 0, 0, 0, 0, 0]
+        // RFC 9113 §6.1: DATA must name a stream; on stream 0 it is a connection error of type PROTOCOL_ERROR.
+        let dataOnStreamZero: [UInt8] = [0, 0, 1, 0, 0, 0, 0, 0, 0, UInt8(ascii: "x")]
+        #expect(connection.send(preface + settings + dataOnStreamZero))
+        let (bytes, ending) = await connection.readToEnd(timeout: .seconds(10))
+        #expect(ending == .closed, "the proxy must close the connection after its GOAWAY (RFC 9113 §5.4.1)")
+        var frames: [(type: UInt8, payload: ArraySlice<UInt8>)] = []
+        var offset = 0
+        while offset + 9 <= bytes.count {
+            let length = Int(bytes[offset]) << 16 | Int(bytes[offset + 1]) << 8 | Int(bytes[offset + 2])
+            let end = min(bytes.count, offset + 9 + length)
+            frames.append((bytes[offset + 3], bytes[(offset + 9)..<end]))
+            offset += 9 + length
+        }
+        let goAway = frames.first { $0.type == 7 }
+        #expect(goAway != nil, "frames received: \(frames.map(\.type))")
+        if let payload = goAway?.payload, payload.count >= 8 {
+            let code = payload.dropFirst(4).prefix(4).reduce(0) { $0 << 8 | Int($1) }
+            #expect(code == 1, "GOAWAY carries PROTOCOL_ERROR")
+        }
+        let next = try await scenario.curl([
+            "--http2-prior-knowledge", "-H", "Host: plain.example.test", "-s", "-o", "/dev/null", "-w", "%{http_code}",
+            "http://127.0.0.1:\(scenario.gatehouse.httpPort)/after",
+        ])
+        #expect(next.output == "200", "\(next.output) \(next.errors)")
+    }
 }
