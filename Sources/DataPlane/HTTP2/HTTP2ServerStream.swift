@@ -45,6 +45,8 @@ final class HTTP2ServerStream {
     private var pendingInput: [(bytes: ByteBuffer, credit: Int)] = []
     /// Flow-controlled bytes that reached the proxy and were not handed back to the client's window yet.
     private var unreturnedCredit = 0
+    /// ``resumeInput()`` is delivering kept bytes.
+    private var resuming = false
 
     private var responseParser = HTTP1ResponseParser(limits: HTTP1Limits(maxHeadBytes: 256 * 1024, maxHeaderCount: 1000))
     private var responseBuffer = ByteBuffer()
@@ -132,19 +134,20 @@ final class HTTP2ServerStream {
         returnCredit(credit)
     }
 
-    /// The proxy reads again: the bytes kept for it go now, as far as it keeps reading.
+    /// The proxy reads again: the bytes kept for it go now, as far as it keeps reading. The proxy can pause and
+    /// resume again while it takes them; that nested call finds the delivery under way and leaves it to this one.
     func resumeInput() {
-        var delivered = 0
-        while delivered < pendingInput.count, let proxy, proxy.acceptsInput {
-            let (bytes, credit) = pendingInput[delivered]
-            delivered += 1
+        guard !resuming else { return }
+        resuming = true
+        defer { resuming = false }
+        var delivered = false
+        while !pendingInput.isEmpty, let proxy, proxy.acceptsInput {
+            let (bytes, credit) = pendingInput.removeFirst()
+            delivered = true
             if bytes.readableBytes > 0 { proxy.receive(bytes) }
             returnCredit(credit)
         }
-        if delivered > 0 {
-            pendingInput.removeFirst(min(delivered, pendingInput.count))
-            proxy?.receiveComplete()
-        }
+        if delivered { proxy?.receiveComplete() }
     }
 
     /// Hands request bytes that reached the proxy back to the client's window, once enough add up (the window is

@@ -9,7 +9,9 @@ import Testing
 
 extension LiveProxyTests {
     /// 256 MiB each way through the real proxy, with this process's memory (the proxy runs in it) watched: bodies
-    /// must stream with backpressure, never pile up. Serialized so the two transfers do not share the memory budget.
+    /// must stream with backpressure, never pile up. Over HTTP/1.1 and over HTTP/2 (h2c with prior knowledge: each
+    /// direction then goes through a stream's flow-control window). Serialized so the transfers do not share the
+    /// memory budget.
     @Suite struct ProxyStreamingLiveTests {
         /// The transfer size.
         static let size = 256 * 1024 * 1024
@@ -26,18 +28,19 @@ extension LiveProxyTests {
             ]
         }
 
-        @Test func largeDownloadStreamsInBoundedMemory() async throws {
+        @Test(arguments: [false, true])
+        func largeDownloadStreamsInBoundedMemory(http2: Bool) async throws {
             try await LiveProxy.run(echoes: ["bulk"], files: Self.files) { proxy in
                 let verifier = PatternVerifier()
                 let (growth, exitCode) = try await Self.measuringMemory {
                     // The client reads slower than the echo writes, so the proxy must hold the backend back.
                     try await Curl.stream(
-                        ["-H", "X-Echo-Response-Bytes: \(Self.size)", "--limit-rate", "400M"],
+                        ["-H", "X-Echo-Response-Bytes: \(Self.size)", "--limit-rate", "400M"] + Self.protocolOptions(http2),
                         url: proxy.url("/download"),
                         into: verifier
                     )
                 }
-                print("256 MiB download: resident memory grew by at most \(growth) KiB")
+                print("256 MiB download (\(http2 ? "HTTP/2" : "HTTP/1.1")): resident memory grew by at most \(growth) KiB")
                 #expect(exitCode == 0)
                 #expect(verifier.count == Self.size)
                 #expect(verifier.firstMismatch == nil)
@@ -45,19 +48,23 @@ extension LiveProxyTests {
             }
         }
 
-        @Test func largeUploadsStreamInBoundedMemory() async throws {
+        @Test(arguments: [false, true])
+        func largeUploadsStreamInBoundedMemory(http2: Bool) async throws {
             let directory = try temporaryDirectory("bulk")
             defer { try? FileManager.default.removeItem(at: directory) }
             let file = directory.appendingPathComponent("upload")
             let checksum = try Self.writeUpload(to: file)
             try await LiveProxy.run(echoes: ["bulk"], files: Self.files) { proxy in
                 // The same file with Content-Length, then chunked (curl frames it; the proxy re-frames the chunks).
-                for chunked in [false, true] {
+                // HTTP/2 has no chunked framing: its DATA frames carry the body, with Content-Length.
+                for chunked in http2 ? [false] : [false, true] {
                     let framing = chunked ? ["-H", "Transfer-Encoding: chunked"] : []
                     let (growth, reply) = try await Self.measuringMemory {
-                        try await Curl.run(framing + ["--upload-file", file.path], urls: [proxy.url("/upload")], maxTime: 120)
+                        try await Curl.run(
+                            framing + Self.protocolOptions(http2) + ["--upload-file", file.path], urls: [proxy.url("/upload")], maxTime: 120
+                        )
                     }
-                    let name = chunked ? "chunked" : "Content-Length"
+                    let name = (chunked ? "chunked" : "Content-Length") + (http2 ? ", HTTP/2" : "")
                     print("256 MiB upload (\(name)): resident memory grew by at most \(growth) KiB")
                     #expect(reply.exitCode == 0)
                     #expect(reply.last?.status == 200)
@@ -69,6 +76,58 @@ extension LiveProxyTests {
                 }
             }
         }
+
+        /// An HTTP/2 upload to a backend that never reads: once the kernel's buffers towards it are full, the proxy
+        /// must stop taking the stream's bytes and keep its window closed, so the client stalls instead of the proxy
+        /// holding the body. (The echo backend of the test above reads as fast as the client sends, so the proxy never
+        /// has to pause there.)
+        @Test func http2UploadToAStalledBackendIsHeldBack() async throws {
+            let stalled = try StalledListener()
+            defer { stalled.close() }
+            let directory = try temporaryDirectory("stalled")
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let file = directory.appendingPathComponent("upload")
+            try Data(count: Self.stalledUploadSize).write(to: file)
+            try await LiveProxy.run(files: { _ in
+                [
+                    "all.yaml": [
+                        .service("stalled", ports: [stalled.port]),
+                        .ingress("stalled", host: nil, annotations: ["proxy-body-size": "0"], [TestPath("/", to: "stalled")]),
+                    ]
+                ]
+            }) { proxy in
+                let before = ProcessMemory.residentKiB() ?? 0
+                let upload = Process()
+                upload.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+                upload.arguments = [
+                    "--silent", "--http2-prior-knowledge", "--max-time", "30", "--upload-file", file.path, "--output", "/dev/null",
+                    proxy.url("/upload"),
+                ]
+                upload.standardOutput = FileHandle.nullDevice
+                upload.standardError = FileHandle.nullDevice
+                try upload.run()
+                defer { if upload.isRunning { upload.terminate() } }
+                // A bounded watch: the client could send the whole body in well under this time if nothing held it.
+                var highest = 0
+                let clock = ContinuousClock()
+                let end = clock.now + .seconds(4)
+                while clock.now < end {
+                    highest = max(highest, (ProcessMemory.residentKiB() ?? 0) - before)
+                    try await Task.sleep(for: .milliseconds(10))
+                }
+                print("HTTP/2 upload to a stalled backend: resident memory grew by at most \(highest) KiB")
+                #expect(upload.isRunning, "the upload should still be held back, not finished or failed")
+                #expect(highest < Self.stalledBudgetKiB, "resident memory grew by \(highest) KiB")
+            }
+        }
+
+        /// The upload to the stalled backend: far more than the kernel's socket buffers and the stream's window.
+        static let stalledUploadSize = 128 * 1024 * 1024
+        /// How much the resident set may grow while that upload is held back.
+        static let stalledBudgetKiB = 32 * 1024
+
+        /// curl's options for the protocol: HTTP/2 without upgrade (h2c with prior knowledge), or HTTP/1.1.
+        static func protocolOptions(_ http2: Bool) -> [String] { http2 ? ["--http2-prior-knowledge"] : [] }
 
         /// Writes `size` bytes of varied content (each 1 MiB block numbered) to `file`; returns their FNV-1a 64 checksum.
         static func writeUpload(to file: URL) throws -> String {
@@ -197,4 +256,38 @@ extension Curl {
             reader.start()
         }
     }
+}
+
+/// A listening socket on 127.0.0.1 that never accepts: connections complete in the kernel's backlog and bytes sent to
+/// them fill its buffers, like a backend that stopped reading.
+final class StalledListener: Sendable {
+    /// The socket.
+    private let descriptor: Int32
+    /// Its port.
+    let port: Int
+
+    /// Listens on an ephemeral port.
+    init() throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw POSIXError(.EIO) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, listen(fd, 16) == 0 else {
+            Glibc.close(fd)
+            throw POSIXError(.EADDRINUSE)
+        }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        descriptor = fd
+        port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// Closes the socket (the connections in its backlog are reset).
+    func close() { Glibc.close(descriptor) }
 }
