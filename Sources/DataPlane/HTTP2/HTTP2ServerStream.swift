@@ -29,8 +29,9 @@ final class HTTP2ServerStream {
 
     /// The stream's identifier.
     let id: HTTP2StreamID
-    /// The connection; it holds this stream until the stream closes, and outlives it.
-    private unowned let connection: HTTP2ServerConnection
+    /// The connection. It holds this stream until the stream closes; the stream holds it back for as long as
+    /// anything (a write's completion) still holds the stream.
+    private let connection: HTTP2ServerConnection
     /// The proxy of this stream's exchange (nil once the stream closed).
     private var proxy: ProxyHandler?
 
@@ -60,7 +61,8 @@ final class HTTP2ServerStream {
     /// Closed: by the HTTP/2 handler (both sides ended, or a reset either way) or by the proxy.
     private(set) var isClosed = false
 
-    /// A stream of `connection`, served by `proxy` (which the caller starts with ``ProxyHandler/startStream()``).
+    /// A stream of `connection`; the caller attaches its proxy (``attach(_:)``) and starts it
+    /// (``ProxyHandler/startStream()``).
     init(id: HTTP2StreamID, connection: HTTP2ServerConnection) {
         self.id = id
         self.connection = connection
@@ -369,7 +371,7 @@ final class HTTP2ServerStream {
     /// `count` pending bytes were written (or dropped with the stream).
     private func wrote(_ count: Int) {
         pendingOutput -= count
-        updateWritability()
+        if !isClosed { updateWritability() }
     }
 
     /// Tells the proxy when the stream became writable again (checked after each change of the pending bytes and

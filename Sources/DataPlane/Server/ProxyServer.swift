@@ -46,22 +46,18 @@ public final class ProxyServer: Service, Sendable {
 
     /// Listens until graceful shutdown, then drains.
     public func run() async throws {
-        // One quiescing helper per listener: a helper tracks the children of a single server channel.
-        let quiesceHTTP = ServerQuiescingHelper(group: group)
-        var quiesce = [quiesceHTTP]
+        // One quiescing helper per listening socket: a helper tracks the children of a single server channel.
+        var quiesce: [ServerQuiescingHelper] = []
         var channels: [any Channel] = []
         do {
-            let http = try await bind(port: configuration.httpPort, quiesce: quiesceHTTP, tls: nil)
-            channels.append(http)
-            let port = http.localAddress?.port ?? configuration.httpPort
+            let port = try await listen(port: configuration.httpPort, tls: nil, channels: &channels, quiesce: &quiesce)
             bound.succeed(port)
             logger.info("listening", metadata: ["protocol": "http", "address": "\(configuration.bindAddress):\(port)"])
             if let httpsPort = configuration.httpsPort, let certificates {
                 let context = try certificates.makeServerContext()
-                let quiesceHTTPS = ServerQuiescingHelper(group: group)
-                let https: any Channel
+                let port: Int
                 do {
-                    https = try await bind(port: httpsPort, quiesce: quiesceHTTPS, tls: context)
+                    port = try await listen(port: httpsPort, tls: context, channels: &channels, quiesce: &quiesce)
                 } catch  where !configuration.httpsPortRequired {
                     // The default HTTPS port is taken (another instance?): serve plain HTTP rather than nothing.
                     logger.warning(
@@ -71,9 +67,6 @@ public final class ProxyServer: Service, Sendable {
                     boundHTTPS.fail(error)
                     return try await serve(channels: channels, quiesce: quiesce)
                 }
-                quiesce.append(quiesceHTTPS)
-                channels.append(https)
-                let port = https.localAddress?.port ?? httpsPort
                 // Port 0 picked a free port: redirects must name that one.
                 if configuration.redirectHTTPSPort == 0 { live.setRedirectHTTPSPort(port) }
                 boundHTTPS.succeed(port)
@@ -113,8 +106,55 @@ public final class ProxyServer: Service, Sendable {
         logger.info("listeners stopped")
     }
 
-    /// Binds one listener; with a TLS context, connections start with TLS and ALPN picks HTTP/2 or HTTP/1.1.
-    private func bind(port: Int, quiesce: ServerQuiescingHelper, tls: NIOSSLContext?) async throws -> any Channel {
+    /// Listens on `port` (0: a free port) with one listening socket per event loop, all bound with `SO_REUSEPORT`:
+    /// the kernel spreads new connections over them and each loop accepts its own, instead of one loop accepting
+    /// every connection and handing it to another thread. A port another process already listens on is refused
+    /// first by a plain bind (with `SO_REUSEPORT` alone, a second instance's listeners would silently share the
+    /// port). Appends the listeners and their quiescing helpers; returns the port.
+    private func listen(
+        port: Int,
+        tls: NIOSSLContext?,
+        channels: inout [any Channel],
+        quiesce: inout [ServerQuiescingHelper]
+    ) async throws -> Int {
+        let loops = Array(group.makeIterator())
+        guard loops.count > 1 else {
+            let helper = ServerQuiescingHelper(group: group)
+            let channel = try await bind(port: port, on: group, quiesce: helper, tls: tls, reusePort: false)
+            channels.append(channel)
+            quiesce.append(helper)
+            return channel.localAddress?.port ?? port
+        }
+        let probe = try await ServerBootstrap(group: group)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .bind(host: configuration.bindAddress, port: port)
+            .get()
+        let chosen = probe.localAddress?.port ?? port
+        try await probe.close()
+        var bound: [(any Channel, ServerQuiescingHelper)] = []
+        do {
+            for loop in loops {
+                let helper = ServerQuiescingHelper(group: group)
+                bound.append((try await bind(port: chosen, on: loop, quiesce: helper, tls: tls, reusePort: true), helper))
+            }
+        } catch {
+            for (channel, _) in bound { try? await channel.close() }
+            throw error
+        }
+        channels += bound.map(\.0)
+        quiesce += bound.map(\.1)
+        return chosen
+    }
+
+    /// Binds one listening socket on `group` (its connections stay on the loop that accepted them); with a TLS
+    /// context, connections start with TLS and ALPN picks HTTP/2 or HTTP/1.1.
+    private func bind(
+        port: Int,
+        on group: any EventLoopGroup,
+        quiesce: ServerQuiescingHelper,
+        tls: NIOSSLContext?,
+        reusePort: Bool
+    ) async throws -> any Channel {
         let live = self.live
         let logger = self.logger
         let connections = self.connections
@@ -122,6 +162,9 @@ public final class ProxyServer: Service, Sendable {
         return try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelOption(
+                ChannelOptions.Types.SocketOption(level: .socket, name: .init(rawValue: SO_REUSEPORT)), value: reusePort ? 1 : 0
+            )
             .serverChannelInitializer { channel in
                 channel.setUp {
                     try channel.pipeline.syncOperations.addHandler(quiesce.makeServerChannelHandler(channel: channel))
