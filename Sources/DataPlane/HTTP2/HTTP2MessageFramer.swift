@@ -106,9 +106,6 @@ struct HTTP2MessageFramer {
         }
     }
 
-    /// Marks the message as ended (the other side closed it).
-    mutating func markEnded() { ended = true }
-
     /// Adds the fields of an HTTP/1.1 section that HTTP/2 may carry, names lowercased. They are sent without
     /// indexing (most response values change from one response to the next, as nginx's HPACK encoder assumes
     /// too): the encoder then only looks names up in the static table instead of searching its dynamic table.

@@ -54,6 +54,10 @@ final class HTTP2ServerStream {
     private var framer = HTTP2MessageFramer()
     /// Frames being assembled (kept to reuse its storage).
     private var frames: [HTTP2Frame.FramePayload] = []
+    /// Frames were handed to the connection since the stream's last flush.
+    private var unflushed = false
+    /// A backend's trailers, sent with the response's end (``endResponse()``).
+    private var trailers: HTTP1Trailers?
     /// Response DATA bytes handed to the HTTP/2 handler and not written yet.
     private var pendingOutput = 0
     /// Whether the stream was last seen writable (the proxy is told when it becomes writable again).
@@ -249,11 +253,14 @@ final class HTTP2ServerStream {
         writeFrames()
     }
 
-    /// Sends what is written, with a head still held back.
+    /// Sends what is written, with a head still held back; flushes the connection only when this stream wrote
+    /// frames since its last flush.
     func flush() {
         guard !isClosed else { return }
         framer.takePendingHead(into: &frames)
         writeFrames()
+        guard unflushed else { return }
+        unflushed = false
         connection.flush()
     }
 
@@ -327,8 +334,15 @@ final class HTTP2ServerStream {
         writeFrames()
     }
 
+    /// Keeps a backend's trailers for the response's end. They wait for it (they come just before it) because the
+    /// frame they go in ends the stream: the proxy releases its backend connection first (see
+    /// ``ProxyHandler/upstreamEnd(reusable:)``).
+    func sendResponseTrailers(_ trailers: HTTP1Trailers) {
+        self.trailers = trailers
+    }
+
     /// Ends the response, with the backend's trailers when it sent any (framing fields dropped).
-    func endResponse(trailers: HTTP1Trailers? = nil) {
+    func endResponse() {
         var fields: HPACKHeaders?
         if let trailers {
             var section = HPACKHeaders()
@@ -359,6 +373,7 @@ final class HTTP2ServerStream {
             connection.write(HTTP2Frame(streamID: id, payload: frame), promise: promise)
         }
         frames.removeAll(keepingCapacity: true)
+        unflushed = true
         if isClosed {
             // A frame that ended the stream closed it as it was written (a HEADERS with END_STREAM does at once):
             // nothing will flush for the stream any more.
@@ -387,13 +402,9 @@ final class HTTP2ServerStream {
 
     /// Ends the response (the proxy shut its output): END_STREAM now if the response did not end yet.
     func endOutput() {
-        guard !isClosed else { return }
-        if !framer.ended {
-            framer.markEnded()
-            frames.append(.data(.init(data: .byteBuffer(ByteBuffer()), endStream: true)))
-            writeFrames()
-        }
-        connection.flush()
+        guard !isClosed, !framer.ended else { return }
+        endResponse()
+        flush()
     }
 
     /// The proxy closes the stream, which is still open (the client's request has not ended, or no response was

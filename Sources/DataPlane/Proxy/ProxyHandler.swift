@@ -44,8 +44,6 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     /// The HTTP/2 stream this handler serves (nil on a connection, and once the stream closed): it takes the
     /// output, and a backend's response as parts.
     private var stream: HTTP2ServerStream?
-    /// Whether this handler serves one stream of an HTTP/2 connection (which gave it `forwarding`).
-    private let isStream: Bool
     private var requestsServed = 0
     private var quiescing = false
     /// The client half-closed: once the buffered requests are answered, the connection closes.
@@ -56,8 +54,6 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     /// Small client writes not yet handed to the channel, gathered into one buffer (a response head and a short
     /// body become one write); see ``writeToClient(_:)``.
     private var clientOut = WriteGatherer(pieceLimit: ProxyHandler.gatherPieceLimit, limit: 4 * ProxyHandler.gatherPieceLimit)
-    /// A backend's trailers for an HTTP/2 stream, sent with the response's end (see ``upstreamEnd(reusable:)``).
-    private var streamTrailers: HTTP1Trailers?
     /// This handler wrote to the client since the last flush.
     private var clientNeedsFlush = false
     private var timer: ConnectionTimer?
@@ -68,7 +64,6 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         self.scheme = scheme
         self.forwarding = stream?.forwarding ?? .unknown
         self.stream = stream?.stream
-        self.isStream = stream != nil
         self.parser = HTTP1RequestParser(
             limits: HTTP1Limits(maxHeadBytes: loop.configuration.maxHeadBytes, maxHeaderCount: loop.configuration.maxHeaderCount)
         )
@@ -570,9 +565,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
 
     func upstreamTrailers(_ trailers: HTTP1Trailers) {
         guard case .exchange(let exchange) = phase else { return }
-        if isStream, exchange.responseStarted {
-            // They end the stream together with the response's end, after the backend connection is released.
-            streamTrailers = trailers
+        if let stream, exchange.responseStarted {
+            stream.sendResponseTrailers(trailers)
             return
         }
         guard attached, exchange.responseFraming == .chunked else { return }
@@ -590,9 +584,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
             if reusable && exchange.requestComplete { loop.pool.release(upstream) } else { loop.pool.discard(upstream) }
         }
         if let stream {
-            let trailers = streamTrailers
-            streamTrailers = nil
-            stream.endResponse(trailers: trailers)
+            stream.endResponse()
         } else if exchange.responseFraming == .chunked && !exchange.responseFramingClosed {
             writeToClient(ByteBuffer(staticString: "0\r\n\r\n"))
         }
@@ -841,10 +833,10 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         send(gathered)
     }
 
-    /// Flushes the client's output if anything was written since the last flush. On an HTTP/2 stream it always
-    /// flushes: the stream writes the backend's response as frames of its own, which go out with its flush.
+    /// Flushes the client's output if anything was written since the last flush. An HTTP/2 stream is always asked:
+    /// it also writes the backend's response as frames of its own, and knows whether any wait for a flush.
     private func flushClient() {
-        guard clientNeedsFlush || isStream else { return }
+        guard clientNeedsFlush || stream != nil else { return }
         clientNeedsFlush = false
         emitClientOut()
         if let stream {
