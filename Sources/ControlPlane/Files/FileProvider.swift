@@ -39,6 +39,7 @@ public final class FileProvider: ServiceLifecycle.Service, Sendable {
     /// request already sees the routes). Idempotent.
     public func loadInitial() {
         guard loaded.withLock({ $0 == nil }) else { return }
+        MemoryTrim.configure()
         let stamps = ManifestFiles.scan(paths)
         var store = ManifestStore()
         for path in stamps.keys.sorted() {
