@@ -7,14 +7,31 @@ import KubeModel
 struct BackendResolver {
     let state: ClusterState
     private(set) var clusters: [Cluster] = []
+    /// How many clusters at the start of ``clusters`` are in ascending ``ClusterID`` order: those are found by
+    /// binary search, with no table (one of 10,000 clusters is 0.8 MB, made again by every build).
+    private var sortedCount: Int
+    /// The index of each cluster after the sorted ones.
     private var indexByID: [ClusterID: Int] = [:]
 
-    /// A resolver that knows `clusters` already (by their index), as a previous build numbered them.
+    /// A resolver that knows `clusters` already (by their index), as a previous build numbered them: in ascending
+    /// ``ClusterID`` order.
     init(state: ClusterState, clusters: [Cluster] = []) {
+        assert(zip(clusters, clusters.dropFirst()).allSatisfy { $0.id < $1.id }, "clusters not in ID order")
         self.state = state
         self.clusters = clusters
-        indexByID.reserveCapacity(clusters.count)
-        for (index, cluster) in clusters.enumerated() { indexByID[cluster.id] = index }
+        sortedCount = clusters.count
+    }
+
+    /// The index of the cluster `id` in ``clusters``; nil when it is not collected.
+    private func index(of id: ClusterID) -> Int? {
+        var low = 0
+        var high = sortedCount
+        while low < high {
+            let middle = (low + high) / 2
+            if clusters[middle].id < id { low = middle + 1 } else { high = middle }
+        }
+        if low < sortedCount && clusters[low].id == id { return low }
+        return indexByID.isEmpty ? nil : indexByID[id]
     }
 
     /// Builds the known clusters of `services` again from the current objects (their Service or EndpointSlices
@@ -44,7 +61,7 @@ struct BackendResolver {
         case .failure(let failure):
             return (failure.backend, failure.issues)
         case .success(let (id, service)):
-            if let index = indexByID[id] { return (.cluster(index), []) }
+            if let index = index(of: id) { return (.cluster(index), []) }
             append(id: id, service: service)
             return (.cluster(clusters.count - 1), [])
         }
@@ -63,7 +80,7 @@ struct BackendResolver {
     /// Collects the clusters of `ids` (unknown ones only) in that order.
     mutating func collect(_ ids: [ClusterID]) {
         clusters.reserveCapacity(clusters.count + ids.count)  // kept by the builder: no room grown by doubling
-        for id in ids where indexByID[id] == nil {
+        for id in ids where index(of: id) == nil {
             if let service = state.service(namespace: id.namespace, name: id.service) { append(id: id, service: service) }
         }
     }
@@ -71,7 +88,11 @@ struct BackendResolver {
     /// Adds the cluster `id` of `service` at the end.
     private mutating func append(id: ClusterID, service: Service) {
         guard let servicePort = Self.port(id.port, of: service) else { return }
-        indexByID[id] = clusters.count
+        if sortedCount == clusters.count && (clusters.last.map { $0.id < id } ?? true) {
+            sortedCount += 1
+        } else {
+            indexByID[id] = clusters.count
+        }
         clusters.append(makeCluster(id: id, service: service, servicePort: servicePort))
     }
 

@@ -46,7 +46,7 @@ public struct IncrementalSnapshotBuilder: Sendable {
         func age(_ ref: ObjectRef) -> AgeKey { AgeKey(stamp: stamp, ref: ref) }
     }
 
-    /// One host's compiled routes.
+    /// One host's compiled routes, as ``hostPart(host:ingresses:hostHasTLS:resolver:fields:)`` makes them.
     struct HostPart: Sendable {
         /// The routes.
         var routes: HostRoutes
@@ -92,7 +92,9 @@ public struct IncrementalSnapshotBuilder: Sendable {
         var tlsIngresses: Set<ObjectRef> = []
         var catchAllIngresses: Set<ObjectRef> = []
         var ingressParts: [ObjectRef: IngressPart] = [:]
-        var hostParts: [String: HostPart] = [:]
+        /// The problems of each host's routes, for the hosts that have any. The routes themselves are kept in
+        /// ``routeTable`` only (beside it, a table of 20,000 hosts was 1.8 MB more).
+        var hostIssues: [String: [ConfigIssue]] = [:]
         /// Served Ingresses with rules for each host.
         var contributors: [String: CompactSet<ObjectRef>] = [:]
         /// Ingresses naming each Service in a backend.
@@ -206,11 +208,20 @@ public struct IncrementalSnapshotBuilder: Sendable {
             memo.tlsHosts = tls.hosts
         }
 
-        // Host parts.
-        for host in dirtyHosts {
-            if let old = memo.hostParts.removeValue(forKey: host) { release(Self.clusterIDs(of: old.routes, in: resolver.clusters)) }
+        // Host parts, filed in the route table as they are made: it is edited in place (the first edit copies it
+        // when the previous snapshot still holds it). Exact hosts first, so that a wildcard filed under a suffix
+        // that is also a host shares that host's string.
+        if startOver {
+            let wildcards = dirtyHosts.count { $0.hasPrefix("*.") }
+            memo.routeTable.exactHosts.reserveCapacity(dirtyHosts.count - wildcards)
+            memo.routeTable.wildcardHosts.reserveCapacity(wildcards)
+        }
+        for host in dirtyHosts.filter({ !$0.hasPrefix("*.") }) + dirtyHosts.filter({ $0.hasPrefix("*.") }) {
+            if let old = Self.routes(of: host, in: memo.routeTable) { release(Self.clusterIDs(of: old, in: resolver.clusters)) }
+            memo.hostIssues[host] = nil
             guard let refs = memo.contributors[host], !refs.isEmpty else {
                 memo.contributors[host] = nil
+                Self.place(nil, host: host, in: &memo.routeTable)
                 continue
             }
             var ordered: [(ObjectRef, Ingress, IngressPart)] = []
@@ -223,28 +234,12 @@ public struct IncrementalSnapshotBuilder: Sendable {
                 host: host, ingresses: ordered, hostHasTLS: SnapshotBuilder.isCovered(host, by: memo.tlsHosts), resolver: &resolver,
                 fields: &memo.fields)
             retain(Self.clusterIDs(of: part.routes, in: resolver.clusters))
-            memo.hostParts[host] = part
+            if !part.issues.isEmpty { memo.hostIssues[host] = part.issues }
+            Self.place(part.routes, host: host, in: &memo.routeTable)
         }
 
         // Clusters in ID order; renumber every route when the set changed.
-        let renumbered = renumberClusters(resolver: resolver)
-        if renumbered || dirtyHosts.count * 4 > memo.hostParts.count {
-            var exactHosts: [String: HostRoutes] = [:]
-            exactHosts.reserveCapacity(memo.hostParts.count)
-            var wildcardHosts: [String: HostRoutes] = [:]
-            var anyHost: HostRoutes?
-            for (host, part) in memo.hostParts {
-                Self.place(
-                    part.routes, host: host, exact: &exactHosts, wildcard: &wildcardHosts, any: &anyHost, hosts: memo.hostParts)
-            }
-            memo.routeTable = RouteTable(exactHosts: exactHosts, wildcardHosts: wildcardHosts, anyHost: anyHost, defaultRoute: nil)
-        } else {
-            for host in dirtyHosts {
-                Self.place(
-                    memo.hostParts[host]?.routes, host: host, exact: &memo.routeTable.exactHosts, wildcard: &memo.routeTable.wildcardHosts,
-                    any: &memo.routeTable.anyHost, hosts: memo.hostParts)
-            }
-        }
+        renumberClusters(resolver: resolver)
 
         // The catch-all default backend: the oldest served Ingress without rules that has one.
         var issues = state.admissionIssues
@@ -277,7 +272,7 @@ public struct IncrementalSnapshotBuilder: Sendable {
             servedChanged = true
         }
         if servedChanged { memo.served = memo.ingressParts.filter { $0.value.served }.keys.sorted() }
-        for part in memo.hostParts.values { issues += part.issues }
+        for hostIssues in memo.hostIssues.values { issues += hostIssues }
         issues += tls.issues
         return RoutingSnapshot(
             version: version,
@@ -313,22 +308,25 @@ public struct IncrementalSnapshotBuilder: Sendable {
         return outcome
     }
 
-    /// Files compiled host routes under their host in the table (nil removes the host).
-    /// A wildcard host is filed under its suffix; when the suffix is itself a host of `hosts` (`*.example.com`
-    /// beside `example.com`), under that host's string, so both tables share one buffer.
-    private static func place(
-        _ routes: HostRoutes?, host: String, exact: inout [String: HostRoutes], wildcard: inout [String: HostRoutes],
-        any: inout HostRoutes?,
-        hosts: [String: HostPart]
-    ) {
+    /// Files compiled host routes under their host in `table` (nil removes the host). A wildcard host is filed
+    /// under its suffix; when the suffix is itself an exact host (`*.example.com` beside `example.com`), under that
+    /// host's string, so both tables share one buffer.
+    private static func place(_ routes: HostRoutes?, host: String, in table: inout RouteTable) {
         if host.isEmpty {
-            any = routes
+            table.anyHost = routes
         } else if host.hasPrefix("*.") {
             let suffix = String(host.dropFirst(2))
-            wildcard[hosts.index(forKey: suffix).map { hosts.keys[$0] } ?? suffix] = routes
+            table.wildcardHosts[table.exactHosts.index(forKey: suffix).map { table.exactHosts.keys[$0] } ?? suffix] = routes
         } else {
-            exact[host] = routes
+            table.exactHosts[host] = routes
         }
+    }
+
+    /// The routes `table` files under `host` (a rule's host: exact, `*.` wildcard, or empty for every host).
+    private static func routes(of host: String, in table: RouteTable) -> HostRoutes? {
+        if host.isEmpty { return table.anyHost }
+        if host.hasPrefix("*.") { return table.wildcardHosts[String(host.dropFirst(2))] }
+        return table.exactHosts[host]
     }
 
     /// Counts one more user of the route's cluster.
@@ -352,16 +350,16 @@ public struct IncrementalSnapshotBuilder: Sendable {
         }
     }
 
-    /// Keeps the clusters still used, in ``ClusterID`` order; when that changes any index, renumbers the routes of
-    /// every part. Returns whether it did.
-    private mutating func renumberClusters(resolver: BackendResolver) -> Bool {
+    /// Keeps the clusters still used, in ``ClusterID`` order; when that changes any index, renumbers every route of
+    /// the route table and every default route of an Ingress part.
+    private mutating func renumberClusters(resolver: BackendResolver) {
         let candidates = resolver.clusters
         let unchanged =
             candidates.count == memo.clusterUsers.count && candidates.count == memo.clusters.count
             && candidates.indices.allSatisfy { memo.clusterUsers[candidates[$0].id] != nil }
         if unchanged {
             memo.clusters = candidates
-            return false
+            return
         }
         let kept = candidates.indices.filter { memo.clusterUsers[candidates[$0].id] != nil }.sorted {
             candidates[$0].id < candidates[$1].id
@@ -369,7 +367,7 @@ public struct IncrementalSnapshotBuilder: Sendable {
         if kept.elementsEqual(candidates.indices) {
             // Every cluster is used and already in ID order (a build that started over collected them first).
             memo.clusters = candidates
-            return false
+            return
         }
         var newIndex = [Int](repeating: -1, count: candidates.count)
         for (position, old) in kept.enumerated() { newIndex[old] = position }
@@ -381,13 +379,12 @@ public struct IncrementalSnapshotBuilder: Sendable {
             copy.backend = .cluster(map[index])
             return copy
         }
-        for (host, part) in memo.hostParts {
-            memo.hostParts[host]?.routes = part.routes.mapRoutes(renumber)
-        }
+        memo.routeTable.exactHosts = memo.routeTable.exactHosts.mapValues { $0.mapRoutes(renumber) }
+        memo.routeTable.wildcardHosts = memo.routeTable.wildcardHosts.mapValues { $0.mapRoutes(renumber) }
+        memo.routeTable.anyHost = memo.routeTable.anyHost?.mapRoutes(renumber)
         for (ref, part) in memo.ingressParts {
             if let route = part.defaultRoute { memo.ingressParts[ref]?.defaultRoute = renumber(route) }
         }
-        return true
     }
 
     /// The objects a build redoes the parts of, by kind: those the journal lists since the previous build (the
