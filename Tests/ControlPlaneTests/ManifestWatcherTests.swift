@@ -64,6 +64,27 @@ struct ManifestWatcherTests {
         }
     }
 
+    @Test("events name the files they touch, deleted ones included; a new directory makes them incomplete")
+    func touchedFiles() throws {
+        try Self.withDirectory { directory in
+            let watcher = ManifestWatcher(paths: [directory])
+            let file = (directory as NSString).appendingPathComponent("a.yaml")
+            try "kind: Service\n".write(toFile: file, atomically: true, encoding: .utf8)
+            let written = Self.nextEvents(watcher)
+            #expect(written.touched.contains(file))
+            #expect(written.named)
+
+            try FileManager.default.removeItem(atPath: file)
+            let deleted = Self.nextEvents(watcher)
+            #expect(deleted.touched == [file])
+            #expect(deleted.named)
+
+            try FileManager.default.createDirectory(
+                atPath: (directory as NSString).appendingPathComponent("sub"), withIntermediateDirectories: false)
+            #expect(!Self.nextEvents(watcher).named)
+        }
+    }
+
     @Test("wake ends a wait at once")
     func wake() throws {
         try Self.withDirectory { directory in

@@ -16,7 +16,13 @@ final class ManifestWatcher: @unchecked Sendable {
     struct Events: Equatable {
         /// Files written and closed, or moved into place, with no write after that in this batch: complete files.
         var completed: Set<String> = []
-        /// Whether any event arrived (a file may have changed; scan).
+        /// Every file an event named: written, created, moved in or out, deleted, its attributes changed.
+        var touched: Set<String> = []
+        /// Whether ``touched`` names every file that may have changed. False after lost events (a queue overflow, a
+        /// watch gone) or when a directory appeared, moved or went away (its files are not named one by one): the
+        /// caller then scans everything.
+        var named = true
+        /// Whether any event arrived.
         var any = false
     }
 
@@ -102,7 +108,7 @@ final class ManifestWatcher: @unchecked Sendable {
                         let nameBytes = bytes[(offset + header)..<min(count, offset + header + length)]
                         let name = String(decoding: nameBytes.prefix { $0 != 0 }, as: UTF8.self)
                         offset += header + length
-                        handle(descriptor: descriptor, mask: mask, name: name, completed: &events.completed)
+                        handle(descriptor: descriptor, mask: mask, name: name, events: &events)
                     }
                 }
             }
@@ -112,26 +118,30 @@ final class ManifestWatcher: @unchecked Sendable {
 
     #if canImport(Glibc)
         /// Applies one event: complete files, files being written again, new directories, lost watches.
-        private func handle(descriptor: Int32, mask: UInt32, name: String, completed: inout Set<String>) {
+        private func handle(descriptor: Int32, mask: UInt32, name: String, events: inout Events) {
             if mask & UInt32(IN_Q_OVERFLOW) != 0 {
                 rewatch = true
+                events.named = false
                 return
             }
             if mask & UInt32(IN_IGNORED) != 0 {
                 watches[descriptor] = nil
                 rewatch = true
+                events.named = false
                 return
             }
             guard let directory = watches[descriptor], !name.isEmpty else { return }
-            let path = directory.isEmpty ? name : (directory as NSString).appendingPathComponent(name)
+            let path = ManifestFiles.join(directory, name)
             if mask & UInt32(IN_ISDIR) != 0 {
                 if mask & UInt32(IN_CREATE | IN_MOVED_TO) != 0, !name.hasPrefix(".") { watchTree(path) }
+                events.named = false
                 return
             }
+            events.touched.insert(path)
             if mask & UInt32(IN_CLOSE_WRITE | IN_MOVED_TO) != 0 {
-                completed.insert(path)
+                events.completed.insert(path)
             } else if mask & UInt32(IN_MODIFY | IN_CREATE) != 0 {
-                completed.remove(path)
+                events.completed.remove(path)
             }
         }
 
@@ -156,7 +166,7 @@ final class ManifestWatcher: @unchecked Sendable {
             guard let enumerator = FileManager.default.enumerator(atPath: directory) else { return }
             while let relative = enumerator.nextObject() as? String {
                 if relative.split(separator: "/").contains(where: { $0.hasPrefix(".") }) { continue }
-                let full = (directory as NSString).appendingPathComponent(relative)
+                let full = ManifestFiles.join(directory, relative)
                 if ManifestFiles.isDirectory(full) { watch(full) }
             }
         }

@@ -1,6 +1,6 @@
 """Writes the scale fixture as manifest files: the same shape as bench/scale/Sources/ScaleFixtures (n Ingresses, an
 exact host with four paths and a wildcard host each, a Service and EndpointSlice each, a TLS host with its Secret
-every tenth), 100 Ingresses per file. The endpoints point at `port` on 127.0.0.1 (the bench backend)."""
+every tenth), 100 Ingresses per file unless told otherwise. The endpoints point at `port` on 127.0.0.1 (the bench backend)."""
 
 from __future__ import annotations
 
@@ -44,18 +44,19 @@ def manifest(index: int, crt_b64: str, key_b64: str, extra_path: str | None = No
 
 
 def file_text(file_index: int, count: int, crt_b64: str, key_b64: str, extra: dict[int, str] | None = None,
-              port: int = 19001) -> str:
-    start, end = file_index * PER_FILE, min(count, (file_index + 1) * PER_FILE)
+              port: int = 19001, per_file: int = PER_FILE) -> str:
+    start, end = file_index * per_file, min(count, (file_index + 1) * per_file)
     return "---\n".join(manifest(i, crt_b64, key_b64, (extra or {}).get(i), port) for i in range(start, end))
 
 
-def write(directory: Path, count: int, crt: Path, key: Path, port: int = 19001) -> tuple[str, str]:
+def write(directory: Path, count: int, crt: Path, key: Path, port: int = 19001, per_file: int = PER_FILE) -> tuple[str, str]:
     directory.mkdir(parents=True, exist_ok=True)
     crt_b64 = base64.b64encode(crt.read_bytes()).decode()
     key_b64 = base64.b64encode(key.read_bytes()).decode()
     (directory / "class.yaml").write_text(
         "apiVersion: networking.k8s.io/v1\nkind: IngressClass\nmetadata:\n  name: gatehouse\nspec:\n"
         "  controller: gatehouse.dev/ingress-controller\n")
-    for file_index in range((count + PER_FILE - 1) // PER_FILE):
-        (directory / f"ingresses-{file_index}.yaml").write_text(file_text(file_index, count, crt_b64, key_b64, port=port))
+    for file_index in range((count + per_file - 1) // per_file):
+        (directory / f"ingresses-{file_index}.yaml").write_text(
+            file_text(file_index, count, crt_b64, key_b64, port=port, per_file=per_file))
     return crt_b64, key_b64
