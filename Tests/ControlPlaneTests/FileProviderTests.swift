@@ -82,6 +82,27 @@ struct FileProviderTests {
         }
     }
 
+    @Test("a folder of manifests removed or added as a whole is seen (its files are not named one by one)")
+    func wholeFolders() async throws {
+        // The files of a folder moved in are new without an event of their own: they are read once they hold
+        // still for a poll. A folder moved out takes its files with it: found gone by looking at every file.
+        try await Self.withProvider(pollInterval: .milliseconds(20)) { directory, _, store in
+            #expect(try await store.waitFor { $0.routeTable.exactHosts["a.example"] != nil } != nil)
+            let staging = FileManager.default.temporaryDirectory.appendingPathComponent("gatehouse-fp-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+            try Self.ingress(name: "d", host: "d.example", service: "one").write(
+                to: staging.appendingPathComponent("d.yaml"), atomically: true, encoding: .utf8)
+            let folder = directory.appendingPathComponent("team")
+            try FileManager.default.moveItem(at: staging, to: folder)
+            #expect(try await store.waitFor { $0.routeTable.exactHosts["d.example"] != nil } != nil)
+
+            try FileManager.default.moveItem(at: folder, to: staging)
+            defer { try? FileManager.default.removeItem(at: staging) }
+            let after = try await store.waitFor { $0.routeTable.exactHosts["d.example"] == nil }
+            #expect(after?.routeTable.exactHosts["a.example"] != nil)
+        }
+    }
+
     @Test("a file written completely is applied at once, without waiting for the next poll")
     func inotifyApplies() async throws {
         // Polls far apart: only an inotify event can apply the edit within the wait below.

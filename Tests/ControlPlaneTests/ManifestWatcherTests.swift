@@ -82,6 +82,11 @@ struct ManifestWatcherTests {
             try FileManager.default.createDirectory(
                 atPath: (directory as NSString).appendingPathComponent("sub"), withIntermediateDirectories: false)
             #expect(!Self.nextEvents(watcher).named)
+
+            // A ConfigMap volume's update: a new `..data` link to the new version's folder, files linked through it.
+            try FileManager.default.createSymbolicLink(
+                atPath: (directory as NSString).appendingPathComponent("..data"), withDestinationPath: "sub")
+            #expect(!Self.nextEvents(watcher).named)
         }
     }
 

@@ -130,15 +130,29 @@ public final class FileProvider: ServiceLifecycle.Service, Sendable {
             quietPolls += 1
             let scanAll = !watcher.isWatching || !events.named || quietPolls >= Self.quietPollsPerScan
             guard scanAll || !events.touched.isEmpty || !pending.isEmpty else { continue }
-            let fresh: [String: ManifestFiles.Stamp]
-            let lookedAt: [String]
+            // `fresh`: files found new or changed (with their stamps); `gone`: known or waiting files not found.
+            var fresh: [String: ManifestFiles.Stamp] = [:]
+            var gone: [String] = []
             if scanAll {
                 quietPolls = 0
-                fresh = ManifestFiles.scan(paths)
-                lookedAt = Array(stamps.keys) + pending.keys.filter { stamps[$0] == nil }
+                // Compared while walking, so that a scan of 10,000 unchanged files builds no second listing.
+                var known = 0
+                ManifestFiles.scan(paths) { path, stamp in
+                    if let stamped = stamps[path] {
+                        known += 1
+                        if stamped == stamp { return }
+                    }
+                    fresh[path] = stamp
+                }
+                if known < stamps.count {
+                    let present = ManifestFiles.stamps(of: stamps.keys, under: paths)
+                    gone = stamps.keys.filter { present[$0] == nil }
+                }
+                gone += pending.keys.filter { stamps[$0] == nil && fresh[$0] == nil }
             } else {
-                lookedAt = Array(events.touched.union(pending.keys))
+                let lookedAt = events.touched.union(pending.keys)
                 fresh = ManifestFiles.stamps(of: lookedAt, under: paths)
+                gone = lookedAt.filter { fresh[$0] == nil }
             }
             var changed = false
             for (path, stamp) in fresh where stamps[path] != stamp {
@@ -154,8 +168,7 @@ public final class FileProvider: ServiceLifecycle.Service, Sendable {
                     logger.info("manifest changed", metadata: ["file": "\(path)"])
                 }
             }
-            // Gone: known files and files that were waiting to hold still.
-            for path in lookedAt where fresh[path] == nil {
+            for path in gone {
                 pending[path] = nil
                 guard stamps.removeValue(forKey: path) != nil else { continue }
                 store.remove(path: path)

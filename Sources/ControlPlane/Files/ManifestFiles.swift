@@ -18,15 +18,20 @@ public enum ManifestFiles {
     /// file: with 10,000 files, every change rescans them all.
     public static func scan(_ paths: [String]) -> [String: Stamp] {
         var found: [String: Stamp] = [:]
-        for path in paths {
-            guard let (stamp, directory) = status(path) else { continue }
-            if directory { collect(under: path, into: &found) } else { found[path] = stamp }
-        }
+        scan(paths) { found[$0] = $1 }
         return found
     }
 
-    /// Adds the manifest files under `directory` to `found`, descending into its subdirectories.
-    private static func collect(under directory: String, into found: inout [String: Stamp]) {
+    /// Calls `visit` with each file ``scan(_:)`` finds and its stamp, in no particular order.
+    static func scan(_ paths: [String], visit: (String, Stamp) -> Void) {
+        for path in paths {
+            guard let (stamp, directory) = status(path) else { continue }
+            if directory { collect(under: path, visit: visit) } else { visit(path, stamp) }
+        }
+    }
+
+    /// Visits the manifest files under `directory`, descending into its subdirectories.
+    private static func collect(under directory: String, visit: (String, Stamp) -> Void) {
         guard let stream = opendir(directory) else { return }
         defer { closedir(stream) }
         while let entry = readdir(stream) {
@@ -35,11 +40,11 @@ public enum ManifestFiles {
             let full = join(directory, name)
             let type = entry.pointee.d_type
             if type == UInt8(DT_DIR) || (type == UInt8(DT_UNKNOWN) && isDirectoryItself(full)) {
-                collect(under: full, into: &found)
+                collect(under: full, visit: visit)
                 continue
             }
             guard hasManifestName(name), let (stamp, directory) = status(full), !directory else { continue }
-            found[full] = stamp
+            visit(full, stamp)
         }
     }
 

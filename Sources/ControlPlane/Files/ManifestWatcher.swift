@@ -19,8 +19,8 @@ final class ManifestWatcher: @unchecked Sendable {
         /// Every file an event named: written, created, moved in or out, deleted, its attributes changed.
         var touched: Set<String> = []
         /// Whether ``touched`` names every file that may have changed. False after lost events (a queue overflow, a
-        /// watch gone) or when a directory appeared, moved or went away (its files are not named one by one): the
-        /// caller then scans everything.
+        /// watch gone), when a directory appeared, moved or went away (its files are not named one by one), or when
+        /// an entry named `..…` changed (a ConfigMap volume's links): the caller then scans everything.
         var named = true
         /// Whether any event arrived.
         var any = false
@@ -137,6 +137,9 @@ final class ManifestWatcher: @unchecked Sendable {
                 events.named = false
                 return
             }
+            // Kubernetes' volume writer swaps a `..data` link to a new `..<timestamp>` folder: the files linked
+            // through it change without an event of their own.
+            if name.hasPrefix("..") { events.named = false }
             events.touched.insert(path)
             if mask & UInt32(IN_CLOSE_WRITE | IN_MOVED_TO) != 0 {
                 events.completed.insert(path)
