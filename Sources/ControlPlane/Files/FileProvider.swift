@@ -128,7 +128,12 @@ public final class FileProvider: ServiceLifecycle.Service, Sendable {
             // file only now and then (a safety net for missed events) or when the events do not name every change;
             // without inotify, every poll scans. With 10,000 files a scan is ten thousand `stat` calls.
             quietPolls += 1
-            let scanAll = !watcher.isWatching || !events.named || quietPolls >= Self.quietPollsPerScan
+            // The periodic look at every file comes every tenth poll, less often with more than a thousand files (a
+            // `stat` call each: its cost stays about that of a thousand files), and waits for a poll without
+            // events (so as not to delay a change), unless events keep coming for four times as long.
+            let rescanPolls = Self.quietPollsPerScan * max(1, stamps.count / 1000)
+            let rescanDue = quietPolls >= (events.any ? 4 : 1) * rescanPolls
+            let scanAll = !watcher.isWatching || !events.named || rescanDue
             guard scanAll || !events.touched.isEmpty || !pending.isEmpty else { continue }
             // `fresh`: files found new or changed (with their stamps); `gone`: known or waiting files not found.
             var fresh: [String: ManifestFiles.Stamp] = [:]
@@ -181,7 +186,7 @@ public final class FileProvider: ServiceLifecycle.Service, Sendable {
         }
     }
 
-    /// How many polls pass between scans of every file while inotify reports changes.
+    /// How many polls pass between scans of every file while inotify reports changes (per thousand files).
     static let quietPollsPerScan = 10
 
     /// RFC 3339 UTC time with second precision, as the API server writes creationTimestamp.
