@@ -103,6 +103,25 @@ struct FileProviderTests {
         }
     }
 
+    @Test("a manifest given as a file is followed however its path is spelled")
+    func fileGivenByPath() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gatehouse-fp-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("a.yaml")
+        try Self.ingress(name: "a", host: "a.example", service: "one").write(to: file, atomically: true, encoding: .utf8)
+        let store = RecordingStore()
+        let publisher = SnapshotPublisher(options: RoutingOptions(), store: store, logger: Logger(label: "test"))
+        // Polls far apart: only the inotify event of its directory can apply the edit within the wait below.
+        let provider = FileProvider(
+            paths: [directory.path + "//a.yaml"], publisher: publisher, logger: Logger(label: "test"), pollInterval: .seconds(60))
+        let task = Task { try await provider.run() }
+        defer { task.cancel() }
+        #expect(try await store.waitFor { $0.routeTable.exactHosts["a.example"] != nil } != nil)
+        try Self.ingress(name: "a", host: "b.example", service: "one").write(to: file, atomically: true, encoding: .utf8)
+        #expect(try await store.waitFor { $0.routeTable.exactHosts["b.example"] != nil } != nil)
+    }
+
     @Test("a file written completely is applied at once, without waiting for the next poll")
     func inotifyApplies() async throws {
         // Polls far apart: only an inotify event can apply the edit within the wait below.

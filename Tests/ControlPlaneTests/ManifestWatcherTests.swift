@@ -90,6 +90,19 @@ struct ManifestWatcherTests {
         }
     }
 
+    @Test("a file given by a path spelled otherwise is named as given")
+    func givenSpelling() throws {
+        try Self.withDirectory { directory in
+            let given = directory + "//a.yaml"
+            try "kind: Service\n".write(toFile: given, atomically: true, encoding: .utf8)
+            let watcher = ManifestWatcher(paths: [given])
+            try "kind: Secret\n".write(toFile: given, atomically: true, encoding: .utf8)
+            let events = Self.nextEvents(watcher)
+            #expect(events.completed.contains(given))
+            #expect(events.touched.contains(given))
+        }
+    }
+
     @Test("wake ends a wait at once")
     func wake() throws {
         try Self.withDirectory { directory in

@@ -28,6 +28,9 @@ final class ManifestWatcher: @unchecked Sendable {
 
     /// The paths given by the user (files or directories).
     let paths: [String]
+    /// Files given by a path spelled otherwise than events spell them (their directory's path joined with their
+    /// name: `a//b.yaml` is `a/b.yaml`), by the events' spelling: events name them as given.
+    private let givenSpelling: [String: String]
     /// The inotify descriptor, -1 when inotify is not available (the caller then only polls).
     private var inotifyFD: Int32 = -1
     /// Watched directory by watch descriptor.
@@ -40,6 +43,13 @@ final class ManifestWatcher: @unchecked Sendable {
     /// Watches `paths` (files or directories); falls back to timeouts only when inotify is unavailable.
     init(paths: [String]) {
         self.paths = paths
+        var spelling: [String: String] = [:]
+        for path in paths where !ManifestFiles.isDirectory(path) {
+            let file = path as NSString
+            let spelled = ManifestFiles.join(file.deletingLastPathComponent, file.lastPathComponent)
+            if spelled != path { spelling[spelled] = path }
+        }
+        givenSpelling = spelling
         var ends: [Int32] = [-1, -1]
         #if canImport(Glibc)
             if pipe(&ends) == 0 {
@@ -131,7 +141,8 @@ final class ManifestWatcher: @unchecked Sendable {
                 return
             }
             guard let directory = watches[descriptor], !name.isEmpty else { return }
-            let path = ManifestFiles.join(directory, name)
+            let joined = ManifestFiles.join(directory, name)
+            let path = givenSpelling[joined] ?? joined
             if mask & UInt32(IN_ISDIR) != 0 {
                 if mask & UInt32(IN_CREATE | IN_MOVED_TO) != 0, !name.hasPrefix(".") { watchTree(path) }
                 events.named = false
