@@ -103,6 +103,27 @@ struct ManifestWatcherTests {
         }
     }
 
+    @Test("a link to a directory is not watched through, as scans do not follow it")
+    func linkedDirectories() throws {
+        try Self.withDirectory { directory in
+            let outside = directory + "-outside"
+            try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: outside) }
+            let root = (directory as NSString).appendingPathComponent("root")
+            try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+            try FileManager.default.createSymbolicLink(atPath: root + "/linked", withDestinationPath: outside)
+            let watcher = ManifestWatcher(paths: [root])
+            try "kind: Service\n".write(toFile: outside + "/g.yaml", atomically: true, encoding: .utf8)
+            try "kind: Service\n".write(toFile: root + "/a.yaml", atomically: true, encoding: .utf8)
+            var touched: Set<String> = []
+            for _ in 0..<50 where !touched.contains(root + "/a.yaml") {
+                touched.formUnion(watcher.wait(timeout: .milliseconds(100)).touched)
+            }
+            #expect(touched.contains(root + "/a.yaml"))
+            #expect(!touched.contains(root + "/linked/g.yaml"))
+        }
+    }
+
     @Test("wake ends a wait at once")
     func wake() throws {
         try Self.withDirectory { directory in

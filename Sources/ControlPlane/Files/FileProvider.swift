@@ -115,7 +115,7 @@ public final class FileProvider: ServiceLifecycle.Service, Sendable {
         guard found else { return }
         var pending: [String: ManifestFiles.Stamp] = [:]
         var trimDue = true
-        var quietPolls = 0
+        var pollsSinceScan = 0
         while !stop.isStopped {
             let events = watcher.wait(timeout: pollInterval)
             if stop.isStopped { return }
@@ -124,22 +124,20 @@ public final class FileProvider: ServiceLifecycle.Service, Sendable {
                 MemoryTrim.release()
                 trimDue = false
             }
-            // With inotify, the files its events name and the files waiting to hold still are looked at, and every
-            // file only now and then (a safety net for missed events) or when the events do not name every change;
-            // without inotify, every poll scans. With 10,000 files a scan is ten thousand `stat` calls.
-            quietPolls += 1
-            // The periodic look at every file comes every tenth poll, less often with more than a thousand files (a
-            // `stat` call each: its cost stays about that of a thousand files), and waits for a poll without
-            // events (so as not to delay a change), unless events keep coming for four times as long.
-            let rescanPolls = Self.quietPollsPerScan * max(1, stamps.count / 1000)
-            let rescanDue = quietPolls >= (events.any ? 4 : 1) * rescanPolls
+            // With inotify, the loop looks at the files the events name and the files waiting to hold still; at
+            // every file (a `stat` call each) when the events do not name every change, and as a safety net for
+            // missed events every tenth poll per thousand files, on a poll without events so as not to delay a
+            // change (unless events keep coming for four times as long). Without inotify, every poll scans.
+            pollsSinceScan += 1
+            let rescanPolls = Self.pollsPerScan * max(1, stamps.count / 1000)
+            let rescanDue = pollsSinceScan >= (events.any ? 4 : 1) * rescanPolls
             let scanAll = !watcher.isWatching || !events.named || rescanDue
             guard scanAll || !events.touched.isEmpty || !pending.isEmpty else { continue }
             // `fresh`: files found new or changed (with their stamps); `gone`: known or waiting files not found.
             var fresh: [String: ManifestFiles.Stamp] = [:]
             var gone: [String] = []
             if scanAll {
-                quietPolls = 0
+                pollsSinceScan = 0
                 // Compared while walking, so that a scan of 10,000 unchanged files builds no second listing.
                 var known = 0
                 ManifestFiles.scan(paths) { path, stamp in
@@ -186,8 +184,8 @@ public final class FileProvider: ServiceLifecycle.Service, Sendable {
         }
     }
 
-    /// How many polls pass between scans of every file while inotify reports changes (per thousand files).
-    static let quietPollsPerScan = 10
+    /// How many polls pass between scans of every file, per thousand files, while inotify reports changes.
+    static let pollsPerScan = 10
 
     /// RFC 3339 UTC time with second precision, as the API server writes creationTimestamp.
     static func timestamp(_ date: Date) -> String {
