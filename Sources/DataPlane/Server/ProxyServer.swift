@@ -108,9 +108,11 @@ public final class ProxyServer: Service, Sendable {
 
     /// Listens on `port` (0: a free port) with one listening socket per event loop, all bound with `SO_REUSEPORT`:
     /// the kernel spreads new connections over them and each loop accepts its own, instead of one loop accepting
-    /// every connection and handing it to another thread. A port another process already listens on is refused
-    /// first by a plain bind (with `SO_REUSEPORT` alone, a second instance's listeners would silently share the
-    /// port). Appends the listeners and their quiescing helpers; returns the port.
+    /// every connection and handing it to another thread. A given port another process already listens on is
+    /// refused first by a plain bind (with `SO_REUSEPORT` alone, a second instance's listeners would silently share
+    /// the port). With port 0, the first listener takes the free port the kernel picks and holds it while the others
+    /// join (a probe closed before them would leave it free for anyone in between). Appends the listeners and their
+    /// quiescing helpers; returns the port.
     private func listen(
         port: Int,
         tls: NIOSSLContext?,
@@ -125,17 +127,21 @@ public final class ProxyServer: Service, Sendable {
             quiesce.append(helper)
             return channel.localAddress?.port ?? port
         }
-        let probe = try await ServerBootstrap(group: group)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .bind(host: configuration.bindAddress, port: port)
-            .get()
-        let chosen = probe.localAddress?.port ?? port
-        try await probe.close()
+        if port != 0 {
+            let probe = try await ServerBootstrap(group: group)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .bind(host: configuration.bindAddress, port: port)
+                .get()
+            try await probe.close()
+        }
+        var chosen = port
         var bound: [(any Channel, ServerQuiescingHelper)] = []
         do {
             for loop in loops {
                 let helper = ServerQuiescingHelper(group: group)
-                bound.append((try await bind(port: chosen, on: loop, quiesce: helper, tls: tls, reusePort: true), helper))
+                let channel = try await bind(port: chosen, on: loop, quiesce: helper, tls: tls, reusePort: true)
+                bound.append((channel, helper))
+                if chosen == 0 { chosen = channel.localAddress?.port ?? 0 }
             }
         } catch {
             for (channel, _) in bound { try? await channel.close() }
