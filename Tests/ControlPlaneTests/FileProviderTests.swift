@@ -41,8 +41,11 @@ struct FileProviderTests {
     }
 
     /// Runs a provider polling every `pollInterval` on a fresh directory holding `a.yaml` (Ingress `a` for
-    /// `a.example`), then `body` with the directory, that file and the store snapshots are published into.
-    static func withProvider(pollInterval: Duration, _ body: (URL, URL, RecordingStore) async throws -> Void) async throws {
+    /// `a.example`), then `body` with the directory, that file and the store snapshots are published into. The
+    /// provider watches the directory, or the path `watching` spells from it.
+    static func withProvider(
+        pollInterval: Duration, watching: (URL) -> String = { $0.path }, _ body: (URL, URL, RecordingStore) async throws -> Void
+    ) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gatehouse-fp-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -51,7 +54,7 @@ struct FileProviderTests {
         let store = RecordingStore()
         let publisher = SnapshotPublisher(options: RoutingOptions(), store: store, logger: Logger(label: "test"))
         let provider = FileProvider(
-            paths: [directory.path], publisher: publisher, logger: Logger(label: "test"), pollInterval: pollInterval)
+            paths: [watching(directory)], publisher: publisher, logger: Logger(label: "test"), pollInterval: pollInterval)
         let task = Task { try await provider.run() }
         defer { task.cancel() }
         try await body(directory, first, store)
@@ -105,21 +108,12 @@ struct FileProviderTests {
 
     @Test("a manifest given as a file is followed however its path is spelled")
     func fileGivenByPath() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gatehouse-fp-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let file = directory.appendingPathComponent("a.yaml")
-        try Self.ingress(name: "a", host: "a.example", service: "one").write(to: file, atomically: true, encoding: .utf8)
-        let store = RecordingStore()
-        let publisher = SnapshotPublisher(options: RoutingOptions(), store: store, logger: Logger(label: "test"))
         // Polls far apart: only the inotify event of its directory can apply the edit within the wait below.
-        let provider = FileProvider(
-            paths: [directory.path + "//a.yaml"], publisher: publisher, logger: Logger(label: "test"), pollInterval: .seconds(60))
-        let task = Task { try await provider.run() }
-        defer { task.cancel() }
-        #expect(try await store.waitFor { $0.routeTable.exactHosts["a.example"] != nil } != nil)
-        try Self.ingress(name: "a", host: "b.example", service: "one").write(to: file, atomically: true, encoding: .utf8)
-        #expect(try await store.waitFor { $0.routeTable.exactHosts["b.example"] != nil } != nil)
+        try await Self.withProvider(pollInterval: .seconds(60), watching: { $0.path + "//a.yaml" }) { _, file, store in
+            #expect(try await store.waitFor { $0.routeTable.exactHosts["a.example"] != nil } != nil)
+            try Self.ingress(name: "a", host: "b.example", service: "one").write(to: file, atomically: true, encoding: .utf8)
+            #expect(try await store.waitFor { $0.routeTable.exactHosts["b.example"] != nil } != nil)
+        }
     }
 
     @Test("a file written completely is applied at once, without waiting for the next poll")

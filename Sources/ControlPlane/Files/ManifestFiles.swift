@@ -30,8 +30,17 @@ public enum ManifestFiles {
         }
     }
 
-    /// Visits the manifest files under `directory`, descending into its subdirectories.
-    private static func collect(under directory: String, visit: (String, Stamp) -> Void) {
+    /// Calls `body` with every non-hidden directory under `root` (not through links to directories), as scans
+    /// descend into them: the directories a watcher of `root` watches.
+    static func forEachDirectory(under root: String, _ body: (String) -> Void) {
+        collect(under: root, files: false, visit: { _, _ in }, entering: body)
+    }
+
+    /// Visits the manifest files under `directory` (when `files`) and calls `entering` with each subdirectory
+    /// before descending into it.
+    private static func collect(
+        under directory: String, files: Bool = true, visit: (String, Stamp) -> Void, entering: (String) -> Void = { _ in }
+    ) {
         guard let stream = opendir(directory) else { return }
         defer { closedir(stream) }
         while let entry = readdir(stream) {
@@ -40,10 +49,11 @@ public enum ManifestFiles {
             let full = join(directory, name)
             let type = entry.pointee.d_type
             if type == UInt8(DT_DIR) || (type == UInt8(DT_UNKNOWN) && isDirectoryItself(full)) {
-                collect(under: full, visit: visit)
+                entering(full)
+                collect(under: full, files: files, visit: visit, entering: entering)
                 continue
             }
-            guard hasManifestName(name), let (stamp, directory) = status(full), !directory else { continue }
+            guard files, hasManifestName(name), let (stamp, directory) = status(full), !directory else { continue }
             visit(full, stamp)
         }
     }
@@ -106,7 +116,7 @@ public enum ManifestFiles {
     }
 
     /// Whether the path is a directory itself, not a link to one.
-    static func isDirectoryItself(_ path: String) -> Bool {
+    private static func isDirectoryItself(_ path: String) -> Bool {
         var info = stat()
         return lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
     }

@@ -177,12 +177,7 @@ final class ManifestWatcher: @unchecked Sendable {
         /// Watches `directory` and every non-hidden directory under it, not through links to directories (as scans).
         private func watchTree(_ directory: String) {
             watch(directory)
-            guard let enumerator = FileManager.default.enumerator(atPath: directory) else { return }
-            while let relative = enumerator.nextObject() as? String {
-                if relative.split(separator: "/").contains(where: { $0.hasPrefix(".") }) { continue }
-                let full = ManifestFiles.join(directory, relative)
-                if ManifestFiles.isDirectoryItself(full) { watch(full) }
-            }
+            ManifestFiles.forEachDirectory(under: directory) { watch($0) }
         }
 
         /// Watches one directory (`""` is the current one) for files appearing, changing and going away.
