@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import shutil
 import signal
 import socket
 import ssl
@@ -43,14 +44,20 @@ def process_tree(root: int) -> list[int]:
     return result
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    """utime + stime of the processes (all their threads, live or exited), in seconds."""
-    total = 0
+def cpu_times(pids: list[int]) -> tuple[float, float]:
+    """utime and stime of the processes (all their threads, live or exited), in seconds."""
+    user = system = 0
     for pid in pids:
         fields = _stat_fields(pid)
         if fields is not None:
-            total += int(fields[11]) + int(fields[12])  # fields 14 and 15 of /proc/PID/stat
-    return total / CLOCK_TICKS
+            user += int(fields[11])  # fields 14 and 15 of /proc/PID/stat
+            system += int(fields[12])
+    return user / CLOCK_TICKS, system / CLOCK_TICKS
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """utime + stime of the processes (all their threads, live or exited), in seconds."""
+    return sum(cpu_times(pids))
 
 
 def status_kib(pids: list[int], key: str) -> int:
@@ -85,6 +92,59 @@ def machine_busy_seconds() -> float:
     values = [int(v) for v in parts]
     idle = values[3] + (values[4] if len(values) > 4 else 0)
     return (sum(values[:8]) - idle) / CLOCK_TICKS
+
+
+SYSCALLS = ["read", "readv", "recvfrom", "recvmsg", "write", "writev", "sendto", "sendmsg", "epoll_wait",
+            "epoll_pwait", "epoll_ctl", "accept4", "connect", "close", "shutdown", "setsockopt", "getsockopt",
+            "futex", "timerfd_settime", "mmap", "munmap", "madvise", "brk", "clock_gettime", "getrandom"]
+
+
+class SyscallCount:
+    """Syscalls made by some processes between `start()` and `stop()`, counted by perf's syscall tracepoints.
+
+    `stop()` returns the counts by syscall name ("all" for every syscall), or None when perf is missing or failed.
+    perf needs a moment to attach: `start()` waits `settle` seconds, which the caller must not measure.
+    """
+
+    def __init__(self, pids: list[int], out: Path, settle: float = 0.5):
+        self.pids, self.out, self.settle = pids, out, settle
+        self.perf: subprocess.Popen | None = None
+
+    def start(self) -> "SyscallCount":
+        if shutil.which("perf") is None or not self.pids:
+            return self
+        events = ",".join(["raw_syscalls:sys_enter"] + [f"syscalls:sys_enter_{name}" for name in SYSCALLS])
+        self.perf = subprocess.Popen(["perf", "stat", "-x,", "-o", str(self.out), "-e", events,
+                                      "-p", ",".join(map(str, self.pids))],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        time.sleep(self.settle)
+        return self
+
+    def stop(self) -> dict[str, int] | None:
+        if self.perf is None:
+            return None
+        os.killpg(self.perf.pid, signal.SIGINT)
+        self.perf.wait(timeout=30)
+        counts = {}
+        for line in self.out.read_text().splitlines() if self.out.exists() else []:
+            parts = line.split(",")
+            if len(parts) > 2 and parts[0].strip().isdigit():
+                name = parts[2].replace("syscalls:sys_enter_", "").replace("raw_syscalls:sys_enter", "all")
+                counts[name] = int(parts[0])
+        return counts or None
+
+
+def per_request(counts: dict[str, int] | None, requests: int) -> dict[str, float] | None:
+    """Syscall counts divided by a number of requests (the non-zero ones)."""
+    if not counts or not requests:
+        return None
+    return {k: v / requests for k, v in counts.items() if v}
+
+
+def describe_syscalls(per_req: dict[str, float]) -> str:
+    """"12.3 (read 2.00, writev 2.00, ...)": the total per request and the calls made at least once per 100."""
+    main = ", ".join(f"{k} {v:.2f}" for k, v in sorted(per_req.items(), key=lambda kv: -kv[1]) if k != "all" and v >= 0.01)
+    return f"{per_req.get('all', 0):.2f} ({main})"
 
 
 @dataclass

@@ -36,6 +36,10 @@ def parse(argv: list[str]) -> argparse.Namespace:
                         help="key type of the run's self-signed certificate, served by every proxy (default p256: "
                              "ECDSA P-256; rsa2048 makes the server's signature dominate a full handshake)")
     parser.add_argument("--label", default="", help="a note shown in the run's heading")
+    parser.add_argument("--syscalls", action="store_true",
+                        help="also count each proxy's syscalls per request under the load (perf's syscall "
+                             "tracepoints, over the warm-up and the measured load; the tracing costs a little CPU "
+                             "per syscall, the same for every proxy)")
     parser.add_argument("--list", action="store_true", help="list scenarios and exit")
     args = parser.parse_args(argv)
     if args.quick:
@@ -174,16 +178,19 @@ def measure(target: proxies.Target, scenario: Scenario, pinning: Pinning, rep: i
             record["error"] = "not ready: " + (p.tail(5) if p else "")
             log(f"{tag} {target.name}: {record['error']}")
             return record
-        if args.warmup > 0:
-            run_load(target, scenario, args.warmup, load_core)
+        counter = proc.SyscallCount(p.pids(), setup.root / f"perf-{tag}-{target.name}.csv").start() \
+            if args.syscalls and p else None
+        warm = run_load(target, scenario, args.warmup, load_core) if args.warmup > 0 else None
         pids = p.pids() if p else []
-        cpu0, backend0, busy0 = proc.cpu_seconds(pids), backend.cpu(), proc.machine_busy_seconds()
+        (user0, system0), backend0, busy0 = proc.cpu_times(pids), backend.cpu(), proc.machine_busy_seconds()
         wall0 = time.monotonic()
         result = run_load(target, scenario, args.duration, load_core)
         wall = time.monotonic() - wall0
         pids = p.pids() if p else []
-        cpu1, backend1, busy1 = proc.cpu_seconds(pids), backend.cpu(), proc.machine_busy_seconds()
-        proxy_cpu = cpu1 - cpu0
+        (user1, system1), backend1, busy1 = proc.cpu_times(pids), backend.cpu(), proc.machine_busy_seconds()
+        proxy_cpu = (user1 - user0) + (system1 - system0)
+        if counter:
+            record["syscalls_per_req"] = proc.per_request(counter.stop(), result.requests + (warm.requests if warm else 0))
         foreign = max(0.0, (busy1 - busy0) - proxy_cpu - (backend1 - backend0) - result.loadgen_cpu)
         record.update({
             "requests": result.requests, "seconds": result.seconds, "rps": result.rps,
@@ -191,6 +198,7 @@ def measure(target: proxies.Target, scenario: Scenario, pinning: Pinning, rep: i
             "errors": result.errors, "error_detail": result.error_detail,
             "proxy_cpu_s": proxy_cpu if p else None,
             "cpu_us_per_req": proxy_cpu / result.requests * 1e6 if p and result.requests else None,
+            "system_us_per_req": (system1 - system0) / result.requests * 1e6 if p and result.requests else None,
             "peak_rss_kib": p.peak_rss_kib() if p else None,
             "backend_cpu_s": backend1 - backend0, "loadgen_cpu_s": result.loadgen_cpu,
             "foreign_cores": foreign / wall if wall > 0 else None,
@@ -293,6 +301,17 @@ def render(args, command, started_at, scenarios, pinnings, targets, records, ski
                                  f"{tls.get('cipher')}, {tls.get('group')}, server key {tls.get('server_key')}, "
                                  f"signature {tls.get('signature')}; tlsload {report.fmt(client, 0)} µs CPU per request "
                                  f"({report.fmt(client_cores, 2)} cores; the proxy {report.fmt(proxy_cores, 2)} cores)")
+            counted = [(target.name, [r["syscalls_per_req"] for r in rows if r["target"] == target.name and r.get("syscalls_per_req")])
+                       for target in targets]
+            if any(per for _, per in counted):
+                lines.append("")
+                lines.append("Syscalls per request (perf's syscall tracepoints over the warm-up and the measured load, "
+                             "median of the repetitions by call) and the kernel's share of the CPU per request (stime):")
+                for name, per in counted:
+                    if per:
+                        calls = {k: med([c.get(k, 0.0) for c in per]) for k in {k for c in per for k in c}}
+                        system = med([r["system_us_per_req"] for r in rows if r["target"] == name and r.get("system_us_per_req") is not None])
+                        lines.append(f"- {name}: {proc.describe_syscalls(calls)}; in the kernel {report.fmt(system, 1)} µs per request")
             failed = [r for r in records if r["scenario"] == scenario.key and r["pinning"] == pinning.key and "error" in r]
             for r in failed:
                 lines.append(f"\n{r['target']} repetition {r['rep'] + 1} not measured: {r['error'].splitlines()[-1][:200]}")
