@@ -838,9 +838,12 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     private func flushClient() {
         guard clientNeedsFlush || stream != nil else { return }
         clientNeedsFlush = false
-        emitClientOut()
         if let stream {
+            emitClientOut()
             stream.flush()
+        } else if let gathered = clientOut.take() {
+            // The write and the flush in one pass down the pipeline.
+            context?.writeAndFlush(NIOAny(gathered), promise: nil)
         } else {
             context?.flush()
         }
