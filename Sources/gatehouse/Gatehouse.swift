@@ -85,6 +85,12 @@ struct Serve: AsyncParsableCommand {
     @Flag(name: .customLong("demo-backends"), help: "Start an echo backend for every loopback endpoint in the manifests.")
     var demoBackends = false
 
+    @Option(
+        name: .customLong("upstream-keepalive-connections"),
+        help: "Most idle backend connections kept per event loop, all endpoints together (0: none)."
+    )
+    var upstreamKeepaliveConnections = ProxyConfiguration().maxIdleUpstreamConnections
+
     @Option(name: .customLong("threads"), help: "Event-loop threads (default: one per core).")
     var threads: Int?
 
@@ -98,6 +104,9 @@ struct Serve: AsyncParsableCommand {
         if kubernetes {
             throw ValidationError("--kubernetes is not available yet; use --manifests")
         }
+        guard upstreamKeepaliveConnections >= 0 else {
+            throw ValidationError("--upstream-keepalive-connections must be 0 or more, not \(upstreamKeepaliveConnections)")
+        }
         let logger = makeLogger(level: logLevel)
         var options = routing.options
         options.useForwardedHeaders = useForwardedHeaders
@@ -107,6 +116,7 @@ struct Serve: AsyncParsableCommand {
             httpPort: httpPort,
             httpsPort: httpsPort ?? 8443,
             httpsPortRequired: httpsPort != nil,
+            maxIdleUpstreamConnections: upstreamKeepaliveConnections,
             useForwardedHeaders: useForwardedHeaders
         )
         let configuration = GatehouseConfiguration(

@@ -16,7 +16,7 @@ struct PoolKey: Hashable {
 /// requests, by endpoint and protocol; HTTP/2 connections (gRPC) are shared by many streams, one stream per
 /// request. Used only on its loop, so it takes no lock. Idle HTTP/1.1 connections older than the idle timeout
 /// are closed by a sweep that runs while any are idle. An idle connection the backend closes stays listed until
-/// it would be taken, the sweep runs or its endpoint's list is full (no closure or weak reference per release:
+/// it would be taken, the sweep runs or the pool is full (no closure or weak reference per release:
 /// either costs an allocation, and a weak one moves the object's reference counting to a slower side table).
 final class UpstreamPool {
     private let eventLoop: any EventLoop
@@ -137,7 +137,8 @@ final class UpstreamPool {
         return context
     }
 
-    /// Returns a connection whose exchange completed cleanly; closes it when the pool for its key is full.
+    /// Returns a connection whose exchange completed cleanly; closes it when the loop's pool is full
+    /// (``ProxyConfiguration/maxIdleUpstreamConnections`` idle connections, all endpoints together).
     /// HTTP/2 streams end on their own.
     func release(_ connection: UpstreamConnection) {
         connection.handler.delegate = nil
@@ -154,28 +155,39 @@ final class UpstreamPool {
             list = IdleList()
             idle[connection.key] = list
         }
-        let (added, dropped) = Self.add(connection, to: &list.connections, limit: configuration.maxIdlePerEndpoint)
-        idleCount += (added ? 1 : 0) - dropped
-        guard added else {
+        // Full: drop what this endpoint's backend closed (the sweep drops the others'), then, if still full, the
+        // least recently used idle connection of any endpoint, as ingress-nginx's keep-alive cache does. Closing the
+        // returned one instead would leave the pool to the endpoints that filled it first, and every request to
+        // the others would open a new connection.
+        let limit = configuration.maxIdleUpstreamConnections
+        if idleCount >= limit {
+            idleCount -= Self.remove(from: &list.connections) { !$0.isOpen }
+            if idleCount >= limit, let oldest = leastRecentlyUsed() {
+                oldest.connections.removeFirst().close()
+                idleCount -= 1
+            }
+        }
+        guard idleCount < limit else {
             connection.close()
             return
         }
+        list.connections.append(connection)
+        idleCount += 1
         connection.idleSince = .now()
         connection.handler.resumeReading()
         scheduleSweep()
     }
 
-    /// Appends `connection` to an endpoint's idle `list` unless the list is full even once the connections the
-    /// backend closed are dropped (and closed). Returns whether it was added and how many were dropped.
-    private static func add(
-        _ connection: UpstreamConnection,
-        to list: inout [UpstreamConnection],
-        limit: Int
-    ) -> (added: Bool, dropped: Int) {
-        let dropped = list.count >= limit ? remove(from: &list) { !$0.isOpen } : 0
-        guard list.count < limit else { return (false, dropped) }
-        list.append(connection)
-        return (true, dropped)
+    /// The idle list whose first (oldest) connection went idle before every other list's: a scan of the lists,
+    /// made only when the pool is full.
+    private func leastRecentlyUsed() -> IdleList? {
+        var oldest: IdleList?
+        for list in idle.values {
+            guard let first = list.connections.first else { continue }
+            if let current = oldest?.connections.first, current.idleSince <= first.idleSince { continue }
+            oldest = list
+        }
+        return oldest
     }
 
     /// Closes a connection (or resets a stream) that cannot be reused.
@@ -233,7 +245,7 @@ final class UpstreamPool {
     }
 }
 
-/// The idle connections of one pool key, most recently used last. A class, so taking and returning a connection
+/// The idle connections of one pool key, most recently used last (so the first went idle before the others). A class, so taking and returning a connection
 /// edit the list through one dictionary read (a dictionary's in-place `modify` allocates its access frame).
 final class IdleList {
     /// The connections.

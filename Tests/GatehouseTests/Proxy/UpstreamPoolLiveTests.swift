@@ -18,7 +18,7 @@ struct UpstreamPoolLiveTests {
         init(port: Int, maxIdle: Int) async throws {
             let loop = MultiThreadedEventLoopGroup.singleton.next()
             var configuration = ProxyConfiguration(bindAddress: "127.0.0.1", httpPort: 0, httpsPort: nil, drainTimeout: .seconds(1))
-            configuration.maxIdlePerEndpoint = maxIdle
+            configuration.maxIdleUpstreamConnections = maxIdle
             let frozen = configuration
             self.loop = loop
             self.pool = try await loop.submit {
@@ -27,8 +27,9 @@ struct UpstreamPoolLiveTests {
             self.key = PoolKey(endpoint: UpstreamEndpoint(Endpoint(host: "127.0.0.1", port: port)), backendProtocol: .http)
         }
 
-        /// Opens `count` connections and returns them to the pool as idle.
-        func openIdle(_ count: Int) async throws {
+        /// Opens `count` connections (to the harness's endpoint, or `other`) and returns them to the pool as idle.
+        func openIdle(_ count: Int, on other: PoolKey? = nil) async throws {
+            let key = other ?? self.key
             for _ in 0..<count {
                 try await loop.flatSubmit {
                     pool.value.connect(key, timeout: .seconds(5)).assumeIsolated().map { pool.value.release($0) }.nonisolated()
@@ -36,9 +37,11 @@ struct UpstreamPoolLiveTests {
             }
         }
 
-        /// How many idle connections `takeIdle` hands out (each is released again), and how many of them are open.
-        func idleConnections() async throws -> (taken: Int, open: Int) {
-            try await loop.submit {
+        /// How many idle connections `takeIdle` hands out for the harness's endpoint (or `other`; each is released
+        /// again), and how many of them are open.
+        func idleConnections(of other: PoolKey? = nil) async throws -> (taken: Int, open: Int) {
+            let key = other ?? self.key
+            return try await loop.submit {
                 var taken: [UpstreamConnection] = []
                 while let connection = pool.value.takeIdle(key) { taken.append(connection) }
                 for connection in taken { pool.value.release(connection) }
@@ -88,6 +91,27 @@ struct UpstreamPoolLiveTests {
             #expect(idle.taken == 1 && idle.open == 1, "the live connection is pooled: \(idle)")
             try await waitUntil("the backend to accept the third connection") { backend.accepted == 3 }
             try await harness.close()
+        }
+    }
+
+    /// The limit is the loop's, as ingress-nginx's `upstream-keepalive-connections` is a worker's: idle connections
+    /// to every endpoint count together, and a connection returned to a full pool takes the place of the least
+    /// recently used one, whichever endpoint that belongs to.
+    @Test func theLimitCountsEveryEndpointTogether() async throws {
+        try await RawBackend.with { first in
+            try await RawBackend.with { second in
+                let harness = try await Harness(port: first.port, maxIdle: 3)
+                let other = PoolKey(endpoint: UpstreamEndpoint(Endpoint(host: "127.0.0.1", port: second.port)), backendProtocol: .http)
+                try await harness.openIdle(2)
+                try await harness.openIdle(2, on: other)
+                let kept = try await harness.idleConnections()
+                let keptOther = try await harness.idleConnections(of: other)
+                #expect(kept.taken == 1 && keptOther.taken == 2, "the oldest idle connection made room: \(kept), \(keptOther)")
+                #expect(kept.open == 1 && keptOther.open == 2, "idle: \(kept) and \(keptOther)")
+                try await waitUntil("the first backend to see its oldest connection closed") { first.openConnections == 1 }
+                #expect(second.openConnections == 2)
+                try await harness.close()
+            }
         }
     }
 }

@@ -31,6 +31,8 @@ class Scenario:
 
 SCENARIOS = [
     Scenario("h1-small", "HTTP/1.1 keep-alive, 100 B responses", "wrk", "/static/small", connections=64),
+    Scenario("h1-1k", "HTTP/1.1 keep-alive, 1,000 connections, 100 B responses", "wrk", "/static/small",
+             connections=1000),
     Scenario("h1-64k", "HTTP/1.1 keep-alive, 64 KiB responses", "wrk", "/static/64k", connections=32),
     Scenario("h1-newconn", "HTTP/1.1, a new connection per request", "wrk", "/static/small", mode="close", connections=16),
     Scenario("h1-tls", "HTTP/1.1 over TLS, keep-alive, 100 B", "wrk", "/static/small", tls=True, connections=64),
