@@ -95,6 +95,15 @@ struct DiagnosticsEndToEndTests {
         }
     }
 
+    @Test("serve refuses a negative --upstream-keepalive-connections as a usage error naming the flag, before it starts")
+    func upstreamKeepaliveConnections() throws {
+        let manifests = ["--manifests", Self.path("examples/tutorial")]
+        let negative = try run(
+            GatehouseProcess.binary.path, ["serve"] + manifests + ["--upstream-keepalive-connections=-1"], withErrors: true)
+        #expect(negative.status == 64, "\(negative.output)")
+        #expect(negative.output.contains("--upstream-keepalive-connections must be 0 or more, not -1"), "\(negative.output)")
+    }
+
     @Test("policy can-reach exits 0 when allowed and 1 when blocked; matrix and check print the answers")
     func policy() throws {
         let manifests = ["--manifests", Self.path("examples/network-policy")]

@@ -17,7 +17,8 @@ final class GatehouseProcess: @unchecked Sendable {
     }
 
     /// The repository root.
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
 
     /// Starts `gatehouse` with `arguments`; stderr is collected.
     init(_ arguments: [String]) throws {
@@ -77,15 +78,17 @@ enum GatehouseProcessError: Error {
     case notReady(log: String)
 }
 
-/// Runs a command and returns its standard output (and exit status).
+/// Runs a command and returns its standard output (with its standard error when `withErrors`) and exit status.
 @discardableResult
-func run(_ executable: String, _ arguments: [String], input: Data? = nil) throws -> (output: String, status: Int32) {
+func run(
+    _ executable: String, _ arguments: [String], input: Data? = nil, withErrors: Bool = false
+) throws -> (output: String, status: Int32) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
     let out = Pipe()
     process.standardOutput = out
-    process.standardError = FileHandle.nullDevice
+    process.standardError = withErrors ? out : FileHandle.nullDevice
     try process.run()
     let data = out.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()

@@ -137,9 +137,9 @@ final class UpstreamPool {
         return context
     }
 
-    /// Returns a connection whose exchange completed cleanly; closes it when the loop's pool is full
-    /// (``ProxyConfiguration/maxIdleUpstreamConnections`` idle connections, all endpoints together).
-    /// HTTP/2 streams end on their own.
+    /// Returns a connection whose exchange completed cleanly to the loop's idle connections. When they number
+    /// ``ProxyConfiguration/maxIdleUpstreamConnections`` (all endpoints together), the least recently used one is
+    /// closed to make room; with a limit of 0 the returned one is closed. HTTP/2 streams end on their own.
     func release(_ connection: UpstreamConnection) {
         connection.handler.delegate = nil
         if connection.isStream { return }
@@ -245,8 +245,9 @@ final class UpstreamPool {
     }
 }
 
-/// The idle connections of one pool key, most recently used last (so the first went idle before the others). A class, so taking and returning a connection
-/// edit the list through one dictionary read (a dictionary's in-place `modify` allocates its access frame).
+/// The idle connections of one pool key, most recently used last (so the first went idle before the others). A
+/// class, so taking and returning a connection edit the list through one dictionary read (a dictionary's in-place
+/// `modify` allocates its access frame).
 final class IdleList {
     /// The connections.
     var connections: [UpstreamConnection] = []
