@@ -63,7 +63,9 @@ final class HTTP2FlushCoalescer: ChannelOutboundHandler {
     private func flushNow() {
         guard flushPending else { return }
         flushPending = false
-        writeGathered()
-        context?.flush()
+        guard let context else { return }
+        let promise = gatheredPromise
+        gatheredPromise = nil
+        WriteGatherer.flush(gathered.take(), to: context, promise: promise)
     }
 }

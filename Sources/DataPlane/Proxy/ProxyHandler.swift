@@ -53,7 +53,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     private var needsUpstreamFlush = false
     /// Small client writes not yet handed to the channel, gathered into one buffer (a response head and a short
     /// body become one write); see ``writeToClient(_:)``.
-    private var clientOut = WriteGatherer(pieceLimit: ProxyHandler.gatherPieceLimit, limit: 4 * ProxyHandler.gatherPieceLimit)
+    private var clientOut = WriteGatherer.connectionOutput()
     /// This handler wrote to the client since the last flush.
     private var clientNeedsFlush = false
     private var timer: ConnectionTimer?
@@ -536,7 +536,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         }
         // Room for a short body too: it usually arrives in the same read and joins the head in one write.
         var bodyRoom = 0
-        if case .contentLength(let length) = head.bodyFraming, !bodyless, length <= Self.gatherPieceLimit { bodyRoom = length }
+        if case .contentLength(let length) = head.bodyFraming, !bodyless, length <= WriteGatherer.connectionPieceLimit { bodyRoom = length }
         writeToClient(
             ResponseHeadWriter.make(head, framing: framing, connection: connection, date: loop.dateCache.current(), extraCapacity: bodyRoom)
         )
@@ -801,9 +801,6 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
 
     // MARK: - Client output
 
-    /// The largest write gathered into ``clientOut``; larger ones go to the channel as they are.
-    static let gatherPieceLimit = 4096
-
     /// Writes to the client. Small pieces are gathered into one buffer until the next flush (or until it is full).
     private func writeToClient(_ bytes: ByteBuffer) {
         clientNeedsFlush = true
@@ -841,11 +838,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         if let stream {
             emitClientOut()
             stream.flush()
-        } else if let gathered = clientOut.take() {
-            // The write and the flush in one pass down the pipeline.
-            context?.writeAndFlush(NIOAny(gathered), promise: nil)
-        } else {
-            context?.flush()
+        } else if let context {
+            WriteGatherer.flush(clientOut.take(), to: context)
         }
     }
 

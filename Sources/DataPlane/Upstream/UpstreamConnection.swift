@@ -23,25 +23,22 @@ final class UpstreamConnection {
         self.isStream = isStream
     }
 
-    /// The last write, held until the next write or the flush, which then takes it down the pipeline in the same
-    /// pass (`writeAndFlush`): a request head and its flush cost one pass instead of two. Nothing else writes to
-    /// the channel, so the order of the bytes is unchanged.
-    private var held: ByteBuffer?
+    /// Small writes gathered until the next flush, which takes them down the pipeline with it: a request head and
+    /// its flush cost one pass instead of two, a short chunk and its framing one write. Nothing else writes to the
+    /// channel, so the order of the bytes is unchanged.
+    private var output = WriteGatherer.connectionOutput()
 
     /// Writes without flushing.
     func write(_ buffer: ByteBuffer) {
-        if let held { handler.context?.write(NIOAny(held), promise: nil) }
-        held = buffer
+        guard let context = handler.context, !output.gather(buffer) else { return }
+        if let gathered = output.take() { context.write(NIOAny(gathered), promise: nil) }
+        context.write(NIOAny(buffer), promise: nil)
     }
 
     /// Flushes pending writes.
     func flush() {
-        if let held {
-            self.held = nil
-            handler.context?.writeAndFlush(NIOAny(held), promise: nil)
-        } else {
-            handler.context?.flush()
-        }
+        guard let context = handler.context else { return }
+        WriteGatherer.flush(output.take(), to: context)
     }
 
     /// Whether the connection is still open (its handler has not seen it close).
