@@ -1,5 +1,28 @@
 import NIOCore
 
+/// Where a parser keeps the field array of a head it was given back, so that the next head's fields go into the
+/// same memory instead of a new allocation per message.
+struct HTTP1FieldStorage: Sendable {
+    /// The array given back, if any.
+    private var spare: [HTTP1HeaderField] = []
+
+    /// Keeps `head`'s field array for the next head. Safe whatever still holds the head: the array is
+    /// copy-on-write, so its memory is reused only if nothing else refers to it when the next head is parsed.
+    mutating func recycle(_ head: HTTP1Head) {
+        spare = head.headers
+    }
+
+    /// An empty field array for the next head: the recycled array's memory when nothing else holds it, new memory
+    /// for 16 fields otherwise.
+    mutating func take() -> [HTTP1HeaderField] {
+        var fields = spare
+        spare = []
+        fields.removeAll(keepingCapacity: true)
+        if fields.capacity < 16 { fields.reserveCapacity(16) }
+        return fields
+    }
+}
+
 /// Parses the field lines of a head or trailer section and derives the framing facts of a head from them.
 enum HTTP1FieldParser {
     /// Parses field lines from `start` in `p`, which holds a complete section ending with an empty line (CRLF CRLF,

@@ -29,6 +29,8 @@ public struct HTTP1RequestParser: Sendable {
     public let limits: HTTP1Limits
     /// Where in the stream the parser is.
     private(set) var state: State = .head(HTTP1Scanner.SectionProgress())
+    /// The field array of the last head given back (``recycle(_:)``), for the next head's fields.
+    private var fieldStorage = HTTP1FieldStorage()
     /// Request heads parsed so far on this connection.
     public private(set) var messageCount = 0
 
@@ -67,7 +69,7 @@ public struct HTTP1RequestParser: Sendable {
                 guard let bytes = buffer.getSlice(at: buffer.readerIndex, length: length) else {
                     preconditionFailure("HTTP1RequestParser: head beyond the readable bytes")
                 }
-                switch Self.parseHead(bytes, limits: limits) {
+                switch Self.parseHead(bytes, limits: limits, fields: fieldStorage.take()) {
                 case .failure(let error):
                     if error.kind == .unsupportedVersion, messageCount == 0, progress.emptyLinesSkipped == 0,
                         length == Self.prefaceHeadLength, Self.startsAsPreface(bytes)
@@ -89,6 +91,12 @@ public struct HTTP1RequestParser: Sendable {
                 }
             }
         }
+    }
+
+    /// Gives back a head this parser returned, once the caller is done with it: the next head's fields go into its
+    /// field array's memory (only if nothing else holds that array by then; see ``HTTP1FieldStorage``).
+    public mutating func recycle(_ head: HTTP1Head) {
+        fieldStorage.recycle(head)
     }
 
     /// The event for the end of input: `.needMoreData` when no request was in progress (a clean close),
@@ -150,8 +158,13 @@ public struct HTTP1RequestParser: Sendable {
     }
 
     /// Parses a complete head (request line, fields, derived facts) from `bytes`.
-    static func parseHead(_ bytes: ByteBuffer, limits: HTTP1Limits) -> Result<HTTP1Head, HTTP1ParseError> {
-        bytes.withUnsafeReadableBytes { p in
+    static func parseHead(
+        _ bytes: ByteBuffer,
+        limits: HTTP1Limits,
+        fields: consuming [HTTP1HeaderField]
+    ) -> Result<HTTP1Head, HTTP1ParseError> {
+        var fields = fields
+        return bytes.withUnsafeReadableBytes { p in
             typealias S = HTTP1Scanner
             // method SP request-target SP HTTP-version CRLF
             var i = 0
@@ -197,8 +210,6 @@ public struct HTTP1RequestParser: Sendable {
             guard p[i &+ 1] == S.lf else {
                 return .failure(HTTP1ParseError(.bareCarriageReturn, "CR without LF in the request line"))
             }
-            var fields: [HTTP1HeaderField] = []
-            fields.reserveCapacity(16)
             if let error = HTTP1FieldParser.parseFieldLines(
                 p,
                 from: i &+ 2,

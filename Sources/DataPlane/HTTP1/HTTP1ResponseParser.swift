@@ -40,6 +40,8 @@ public struct HTTP1ResponseParser: Sendable {
     public let limits: HTTP1Limits
     /// Where in the stream the parser is.
     private(set) var state: State = .head(HTTP1Scanner.SectionProgress())
+    /// The field array of the last head given back (``recycle(_:)``), for the next head's fields.
+    private var fieldStorage = HTTP1FieldStorage()
     /// Whether the pending request was HEAD.
     private var requestIsHEAD = false
     /// Whether the pending request was CONNECT.
@@ -92,7 +94,7 @@ public struct HTTP1ResponseParser: Sendable {
                 guard let bytes = buffer.getSlice(at: buffer.readerIndex, length: length) else {
                     preconditionFailure("HTTP1ResponseParser: head beyond the readable bytes")
                 }
-                switch Self.parseHead(bytes, limits: limits) {
+                switch Self.parseHead(bytes, limits: limits, fields: fieldStorage.take()) {
                 case .failure(let error):
                     return fail(error)
                 case .success(var head):
@@ -103,6 +105,12 @@ public struct HTTP1ResponseParser: Sendable {
                 }
             }
         }
+    }
+
+    /// Gives back a head this parser returned, once the caller is done with it: the next head's fields go into its
+    /// field array's memory (only if nothing else holds that array by then; see ``HTTP1FieldStorage``).
+    public mutating func recycle(_ head: HTTP1Head) {
+        fieldStorage.recycle(head)
     }
 
     /// The event for the end of input: `.end` for a close-delimited body (drain `next` first), `.error` when a
@@ -172,8 +180,13 @@ public struct HTTP1ResponseParser: Sendable {
     }
 
     /// Parses a complete head (status line, fields, derived facts) from `bytes`.
-    static func parseHead(_ bytes: ByteBuffer, limits: HTTP1Limits) -> Result<HTTP1Head, HTTP1ParseError> {
-        bytes.withUnsafeReadableBytes { p in
+    static func parseHead(
+        _ bytes: ByteBuffer,
+        limits: HTTP1Limits,
+        fields: consuming [HTTP1HeaderField]
+    ) -> Result<HTTP1Head, HTTP1ParseError> {
+        var fields = fields
+        return bytes.withUnsafeReadableBytes { p in
             typealias S = HTTP1Scanner
             // HTTP-version SP 3DIGIT [ SP reason-phrase ] CRLF  (a missing SP before an empty reason is tolerated)
             let (versionResult, versionEnd) = HTTP1RequestParser.parseVersion(p, at: 0)
@@ -217,8 +230,6 @@ public struct HTTP1ResponseParser: Sendable {
             guard p[i &+ 1] == S.lf else {
                 return .failure(HTTP1ParseError(.bareCarriageReturn, "CR without LF in the status line"))
             }
-            var fields: [HTTP1HeaderField] = []
-            fields.reserveCapacity(16)
             if let error = HTTP1FieldParser.parseFieldLines(
                 p,
                 from: i &+ 2,

@@ -2,8 +2,9 @@ import NIOCore
 
 /// What the proxy knows about the client side of a connection, for the forwarding headers. Built once per
 /// connection: when client-sent forwarding headers are not trusted, the tail of every upstream head
-/// (`X-Real-IP` … `X-Scheme`) is the same for every request and is kept as ready bytes.
-struct ForwardingContext {
+/// (`X-Real-IP` … `X-Scheme`) is the same for every request and is kept as ready bytes. A class: handed to the head
+/// writer for every request, a reference is one retain where the fields were three and a copy.
+final class ForwardingContext: Sendable {
     /// The client's IP address (the TCP peer).
     let clientAddress: String
     /// `http` or `https`.
@@ -43,7 +44,7 @@ struct ForwardingContext {
     static let unknown = ForwardingContext(clientAddress: "unknown", scheme: "http", listenerPort: 0, trustForwardedHeaders: false)
 
     /// The context of the connection `channel` (its TCP peer and local port), for `scheme`.
-    init(channel: any Channel, scheme: String, trustForwardedHeaders: Bool) {
+    convenience init(channel: any Channel, scheme: String, trustForwardedHeaders: Bool) {
         self.init(
             clientAddress: channel.remoteAddress.flatMap(Self.text(of:)) ?? "unknown",
             scheme: scheme,

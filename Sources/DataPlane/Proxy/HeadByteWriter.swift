@@ -91,20 +91,24 @@ struct HeadByteWriter {
 extension ByteBuffer {
     /// A buffer holding a head that `write` writes from `head`'s bytes, with memory for `bound` bytes of it and
     /// `extraCapacity` more after it; nil when the head did not fit (a wrong bound: the head writers then write it
-    /// again with twice the bound, out of line, so that this attempt stays free of the retry).
+    /// again with twice the bound, out of line, so that this attempt stays free of the retry). `memory`, when not
+    /// nil, is taken and cleared in place: its memory is reused when nothing else refers to it; otherwise `clear`
+    /// gives new memory, as a new buffer would, and the old bytes are never shared or changed.
     @inline(__always)
     init?(
         writingFrom head: HTTP1Head,
         bound: Int,
         extraCapacity: Int = 0,
+        reusing memory: inout ByteBuffer?,
         _ write: (_ source: UnsafeRawBufferPointer, _ out: inout HeadByteWriter) -> Void
     ) {
         let bound = max(bound, 64)
-        self = ByteBufferAllocator().buffer(capacity: bound + extraCapacity)
+        memory?.clear(minimumCapacity: bound + extraCapacity)
+        self = memory.take() ?? ByteBufferAllocator().buffer(capacity: bound + extraCapacity)
         var fits = true
         head.bytes.withUnsafeReadableBytes { source in
-            _ = writeWithUnsafeMutableBytes(minimumWritableBytes: bound) { memory in
-                var writer = HeadByteWriter(memory)
+            _ = writeWithUnsafeMutableBytes(minimumWritableBytes: bound) { space in
+                var writer = HeadByteWriter(space)
                 write(source, &writer)
                 fits = !writer.overflowed
                 return fits ? writer.count : 0

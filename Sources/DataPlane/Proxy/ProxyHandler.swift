@@ -57,6 +57,18 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     /// This handler wrote to the client since the last flush.
     private var clientNeedsFlush = false
     private var timer: ConnectionTimer?
+    /// The upstream head of the last finished exchange, whose memory the next request's upstream head reuses (a
+    /// buffer each request otherwise: two allocations and two frees). Kept only up to ``reusedBufferCapacity``.
+    private var upstreamHeadMemory: ByteBuffer?
+    /// The last flushed client output that began with a response head written here, whose memory the next
+    /// response head reuses. Kept only up to ``reusedBufferCapacity``.
+    private var responseHeadMemory: ByteBuffer?
+    /// Whether the gathered client output is a response head's own buffer (it was adopted by the gatherer), so
+    /// that it may be kept after its flush; buffers of backend bytes are never kept (that would pin the backend
+    /// connection's receive buffer).
+    private var clientOutIsResponseHead = false
+    /// The largest buffer kept for reuse: an idle connection holds at most two of this size.
+    static let reusedBufferCapacity = 4096
 
     /// A handler for a connection of `scheme`; an HTTP/2 stream gives its connection's `forwarding` and itself.
     init(loop: LoopContext, scheme: String = "http", stream: (forwarding: ForwardingContext, stream: HTTP2ServerStream)? = nil) {
@@ -308,7 +320,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     }
 
     /// Routes a new request and starts its exchange, or answers it locally (404, 503, 413, …).
-    private func begin(_ head: HTTP1Head) {
+    private func begin(_ head: consuming HTTP1Head) {
         requestsServed += 1
         let snapshot = loop.snapshot
         let isHEAD = head.isMethod("HEAD")
@@ -380,8 +392,12 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
             framing: framing,
             upgrade: upgrade,
             requestID: requestID,
-            forwarding: forwarding
+            forwarding: forwarding,
+            reusing: &upstreamHeadMemory
         )
+        let closeAfter = !head.keepAlive || quiescing || requestsServed >= loop.configuration.maxRequestsPerConnection
+        let sendContinue = head.expectsContinue && hasBody && head.version == .http1_1
+        // The head's last use: it moves into the exchange without a copy.
         let exchange = ProxyExchange(
             head: head,
             route: route,
@@ -392,9 +408,9 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
             maxBodyBytes: maxBody
         )
         exchange.isUpgrade = upgrade
-        exchange.closeAfter = !head.keepAlive || quiescing || requestsServed >= loop.configuration.maxRequestsPerConnection
+        exchange.closeAfter = closeAfter
         phase = .exchange(exchange)
-        if head.expectsContinue && hasBody && head.version == .http1_1 {
+        if sendContinue {
             exchange.sentContinue = true
             writeToClient(ByteBuffer(staticString: "HTTP/1.1 100 Continue\r\n\r\n"))
             flushClient()
@@ -537,9 +553,13 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         // Room for a short body too: it usually arrives in the same read and joins the head in one write.
         var bodyRoom = 0
         if case .contentLength(let length) = head.bodyFraming, !bodyless, length <= WriteGatherer.connectionPieceLimit { bodyRoom = length }
+        let adopted = clientOut.isEmpty
         writeToClient(
-            ResponseHeadWriter.make(head, framing: framing, connection: connection, date: loop.dateCache.current(), extraCapacity: bodyRoom)
+            ResponseHeadWriter.make(
+                head, framing: framing, connection: connection, date: loop.dateCache.current(), extraCapacity: bodyRoom,
+                reusing: &responseHeadMemory)
         )
+        if adopted && !clientOut.isEmpty { clientOutIsResponseHead = true }
         return framing
     }
 
@@ -688,6 +708,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
             closeAfterFlush(inputDone: exchange.requestComplete, linger: !clientEnds)
             return
         }
+        parser.recycle(exchange.head)
+        if exchange.upstreamHead.capacity <= Self.reusedBufferCapacity { upstreamHeadMemory = exchange.upstreamHead }
         phase = .idle
         flushClient()
         arm(.keepAlive, after: loop.clientTimeouts.keepAlive)
@@ -826,6 +848,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
 
     /// Hands what was gathered to the channel.
     private func emitClientOut() {
+        clientOutIsResponseHead = false
         guard let gathered = clientOut.take() else { return }
         send(gathered)
     }
@@ -839,7 +862,11 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
             emitClientOut()
             stream.flush()
         } else if let context {
-            WriteGatherer.flush(clientOut.take(), to: context)
+            let gathered = clientOut.take()
+            WriteGatherer.flush(gathered, to: context)
+            // Written at once as a rule, so the buffer is ours alone again and the next response head reuses it.
+            if clientOutIsResponseHead, let gathered, gathered.capacity <= Self.reusedBufferCapacity { responseHeadMemory = gathered }
+            clientOutIsResponseHead = false
         }
     }
 

@@ -17,7 +17,8 @@ enum RequestHeadWriter {
 
     /// The upstream head for the client's `head`; `target` replaces the request target when rewritten. `bound` is
     /// the memory reserved for it, ``maximumByteCount(_:target:forwarding:)`` unless given; should the head not fit,
-    /// it is written again with twice the bound (slower, never wrong).
+    /// it is written again with twice the bound (slower, never wrong). `memory`, an earlier head no longer needed
+    /// (or nil), is taken and written into: its memory is reused when nothing else holds it.
     static func make(
         _ head: HTTP1Head,
         target: String?,
@@ -25,16 +26,19 @@ enum RequestHeadWriter {
         upgrade: Bool = false,
         requestID: RequestID,
         forwarding: ForwardingContext,
-        bound: Int? = nil
+        bound: Int? = nil,
+        reusing memory: inout ByteBuffer?
     ) -> ByteBuffer {
         let bound = bound ?? maximumByteCount(head, target: target, forwarding: forwarding)
-        let written = ByteBuffer(writingFrom: head, bound: bound) { source, out in
+        let written = ByteBuffer(writingFrom: head, bound: bound, reusing: &memory) { source, out in
             write(
                 head, source, target: target, framing: framing, upgrade: upgrade, requestID: requestID, forwarding: forwarding, into: &out)
         }
         if let written { return written }
+        var none: ByteBuffer? = nil
         return make(
-            head, target: target, framing: framing, upgrade: upgrade, requestID: requestID, forwarding: forwarding, bound: 2 * bound)
+            head, target: target, framing: framing, upgrade: upgrade, requestID: requestID, forwarding: forwarding, bound: 2 * bound,
+            reusing: &none)
     }
 
     /// At least as many bytes as the upstream head takes. Every piece copied from the received head is a distinct

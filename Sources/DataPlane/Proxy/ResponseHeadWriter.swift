@@ -15,21 +15,25 @@ enum ResponseHeadWriter {
 
     /// The client head for the backend's `head`, with room for `extraCapacity` bytes of body after it. `bound` is
     /// the memory reserved for the head, ``maximumByteCount(_:date:)`` unless given; should the head not fit, it is
-    /// written again with twice the bound (slower, never wrong).
+    /// written again with twice the bound (slower, never wrong). `memory`, an earlier output buffer no longer needed
+    /// (or nil), is taken and written into: its memory is reused when nothing else holds it.
     static func make(
         _ head: HTTP1Head,
         framing: BodyFraming,
         connection: ConnectionField,
         date: ByteBuffer,
         extraCapacity: Int = 0,
-        bound: Int? = nil
+        bound: Int? = nil,
+        reusing memory: inout ByteBuffer?
     ) -> ByteBuffer {
         let bound = bound ?? maximumByteCount(head, date: date)
-        let written = ByteBuffer(writingFrom: head, bound: bound, extraCapacity: extraCapacity) { source, out in
+        let written = ByteBuffer(writingFrom: head, bound: bound, extraCapacity: extraCapacity, reusing: &memory) { source, out in
             write(head, source, framing: framing, connection: connection, date: date, into: &out)
         }
         if let written { return written }
-        return make(head, framing: framing, connection: connection, date: date, extraCapacity: extraCapacity, bound: 2 * bound)
+        var none: ByteBuffer? = nil
+        return make(
+            head, framing: framing, connection: connection, date: date, extraCapacity: extraCapacity, bound: 2 * bound, reusing: &none)
     }
 
     /// At least as many bytes as the client head takes. The status line and each run of forwarded field lines take

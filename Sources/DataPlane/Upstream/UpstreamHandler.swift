@@ -107,6 +107,7 @@ final class UpstreamHandler: ChannelDuplexHandler {
                 interim = head.isInterim
                 responseKeepAlive = head.keepAlive
                 delegate.upstreamHead(head)
+                parser.recycle(head)
             case .body(let body):
                 delegate.upstreamBody(body)
             case .trailers(let trailers):

@@ -31,12 +31,13 @@ import Testing
 
     @Test("the upstream request head: hop-by-hop fields dropped, forwarding lines added, framing rewritten")
     func requestBytes() throws {
+        var none: ByteBuffer? = nil
         let head = try Self.request(
             "POST /a?b HTTP/1.1\r\nHost: shop.example\r\nAccept: */*\r\nConnection: keep-alive\r\nX-Forwarded-For: 6.6.6.6\r\n"
                 + "Content-Length: 3\r\nUser-Agent: t\r\n\r\n")
         let bytes = RequestHeadWriter.make(
             head, target: "/rewritten", framing: .contentLength(3), requestID: .generated(0xab, 0x1234_5678_9abc_def0),
-            forwarding: Self.forwarding)
+            forwarding: Self.forwarding, reusing: &none)
         #expect(
             String(buffer: bytes)
                 == "POST /rewritten HTTP/1.1\r\nHost: shop.example\r\nAccept: */*\r\nUser-Agent: t\r\n"
@@ -45,12 +46,62 @@ import Testing
                 + "X-Forwarded-Scheme: http\r\nX-Scheme: http\r\nContent-Length: 3\r\n\r\n")
     }
 
+    /// The address of a buffer's memory.
+    private static func memory(_ buffer: ByteBuffer) -> UnsafeRawPointer? {
+        buffer.withVeryUnsafeBytes { UnsafeRawPointer($0.baseAddress) }
+    }
+
+    @Test("a head written into a buffer no longer needed reuses its memory, and leaves a buffer still held untouched")
+    func headsReuseMemory() throws {
+        var none: ByteBuffer? = nil
+        let request = try Self.request("GET /a HTTP/1.1\r\nHost: shop.example\r\n\r\n")
+        let expectedRequest = String(
+            buffer: RequestHeadWriter.make(
+                request, target: nil, framing: .none, requestID: .generated(1, 2), forwarding: Self.forwarding, reusing: &none))
+        // Larger than a new head buffer would be, so that reuse shows in the capacity (an address alone would not
+        // tell: malloc may hand a freed block out again).
+        var spare: ByteBuffer? = ByteBuffer(string: String(repeating: "x", count: 3000))
+        let spareMemory = try #require(spare.map(Self.memory))
+        let spareCapacity = try #require(spare?.capacity)
+        let written = RequestHeadWriter.make(
+            request, target: nil, framing: .none, requestID: .generated(1, 2), forwarding: Self.forwarding, reusing: &spare)
+        #expect(spare == nil)
+        #expect(String(buffer: written) == expectedRequest)
+        #expect(Self.memory(written) == spareMemory)
+        #expect(written.capacity == spareCapacity)
+
+        // A buffer that is still held elsewhere keeps its bytes; the head gets memory of its own.
+        let held = ByteBuffer(string: "still in use")
+        spare = held
+        let again = RequestHeadWriter.make(
+            request, target: nil, framing: .none, requestID: .generated(1, 2), forwarding: Self.forwarding, reusing: &spare)
+        #expect(String(buffer: again) == expectedRequest)
+        #expect(String(buffer: held) == "still in use")
+        #expect(Self.memory(again) != Self.memory(held))
+
+        let response = try Self.response("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n")
+        let date = ByteBuffer(string: "Fri, 27 Nov 2026 08:00:00 GMT")
+        let expectedResponse = String(
+            buffer: ResponseHeadWriter.make(response, framing: .asIs, connection: .none, date: date, reusing: &none))
+        var old: ByteBuffer? = ResponseHeadWriter.make(
+            response, framing: .asIs, connection: .close, date: date, extraCapacity: 3000, reusing: &none)
+        let oldMemory = try #require(old.map(Self.memory))
+        let oldCapacity = try #require(old?.capacity)
+        let reused = ResponseHeadWriter.make(response, framing: .asIs, connection: .none, date: date, extraCapacity: 2, reusing: &old)
+        #expect(old == nil)
+        #expect(String(buffer: reused) == expectedResponse)
+        #expect(Self.memory(reused) == oldMemory)
+        #expect(reused.capacity == oldCapacity)
+        #expect(reused.writableBytes >= 2)
+    }
+
     @Test("the client response head: status line as received, Date and Server added, chunked framing and Connection")
     func responseBytes() throws {
+        var none: ByteBuffer? = nil
         let head = try Self.response("HTTP/1.1 200\r\nA:b\r\nKeep-Alive: timeout=5\r\nTransfer-Encoding: chunked\r\n\r\n")
         let bytes = ResponseHeadWriter.make(
             head, framing: .chunked, connection: .keepAlive, date: ByteBuffer(string: "Fri, 27 Nov 2026 08:00:00 GMT"),
-            extraCapacity: 100)
+            extraCapacity: 100, reusing: &none)
         #expect(
             String(buffer: bytes)
                 == "HTTP/1.1 200 OK\r\nA:b\r\nDate: Fri, 27 Nov 2026 08:00:00 GMT\r\nServer: gatehouse\r\n"
@@ -74,6 +125,7 @@ import Testing
 
     @Test("the reserved memory holds every upstream head, trusted forwarding headers or not", arguments: densestRequests)
     func requestBound(text: String) throws {
+        var none: ByteBuffer? = nil
         let head = try Self.request(text)
         let requestID: RequestID = head.firstIndex(of: .xRequestID).map { .client($0) } ?? .generated(1, 2)
         let framing: RequestHeadWriter.BodyFraming =
@@ -88,7 +140,7 @@ import Testing
             for target in [nil, "/", String(repeating: "t", count: 500)] {
                 let written = RequestHeadWriter.make(
                     head, target: target, framing: framing, upgrade: head.upgradeIndex != nil, requestID: requestID,
-                    forwarding: forwarding
+                    forwarding: forwarding, reusing: &none
                 ).readableBytes
                 let bound = RequestHeadWriter.maximumByteCount(head, target: target, forwarding: forwarding)
                 #expect(written <= bound, "bound \(bound) < \(written)")
@@ -136,21 +188,22 @@ import Testing
 
     @Test("a head larger than its bound is written again into more memory, whole")
     func boundTooSmall() throws {
+        var none: ByteBuffer? = nil
         let request = try Self.request(
             "GET /" + String(repeating: "a", count: 300) + " HTTP/1.1\r\nHost: h\r\nAccept: */*\r\n\r\n")
         let requestID = RequestID.generated(1, 2)
         let expectedRequest = RequestHeadWriter.make(
-            request, target: nil, framing: .none, requestID: requestID, forwarding: Self.forwarding)
+            request, target: nil, framing: .none, requestID: requestID, forwarding: Self.forwarding, reusing: &none)
         let retriedRequest = RequestHeadWriter.make(
-            request, target: nil, framing: .none, requestID: requestID, forwarding: Self.forwarding, bound: 10)
+            request, target: nil, framing: .none, requestID: requestID, forwarding: Self.forwarding, bound: 10, reusing: &none)
         #expect(expectedRequest.readableBytes > 4 * 64)
         #expect(retriedRequest == expectedRequest)
 
         let response = try Self.response("HTTP/1.1 200 OK\r\nX-Long: " + String(repeating: "b", count: 300) + "\r\n\r\n")
         let date = ByteBuffer(string: "Fri, 27 Nov 2026 08:00:00 GMT")
-        let expectedResponse = ResponseHeadWriter.make(response, framing: .asIs, connection: .keepAlive, date: date)
+        let expectedResponse = ResponseHeadWriter.make(response, framing: .asIs, connection: .keepAlive, date: date, reusing: &none)
         let retriedResponse = ResponseHeadWriter.make(
-            response, framing: .asIs, connection: .keepAlive, date: date, extraCapacity: 1000, bound: 10)
+            response, framing: .asIs, connection: .keepAlive, date: date, extraCapacity: 1000, bound: 10, reusing: &none)
         #expect(expectedResponse.readableBytes > 4 * 64)
         #expect(retriedResponse == expectedResponse)
         #expect(retriedResponse.writableBytes >= 1000)
@@ -166,11 +219,13 @@ import Testing
 
     @Test("the reserved memory holds every client response head", arguments: densestResponses)
     func responseBound(text: String) throws {
+        var none: ByteBuffer? = nil
         let head = try Self.response(text)
         for framing in [ResponseHeadWriter.BodyFraming.asIs, .chunked, .untilClose] {
             for connection in [ConnectionField.none, .close, .keepAlive] {
                 let date = ByteBuffer(string: "Fri, 27 Nov 2026 08:00:00 GMT")
-                let written = ResponseHeadWriter.make(head, framing: framing, connection: connection, date: date).readableBytes
+                let written = ResponseHeadWriter.make(head, framing: framing, connection: connection, date: date, reusing: &none)
+                    .readableBytes
                 let bound = ResponseHeadWriter.maximumByteCount(head, date: date)
                 #expect(written <= bound, "bound \(bound) < \(written)")
             }
