@@ -863,10 +863,12 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
             stream.flush()
         } else if let context {
             let gathered = clientOut.take()
+            // Read before the flush, which may lead to new writes (a channel turning writable) and a new head.
+            let isResponseHead = clientOutIsResponseHead
+            clientOutIsResponseHead = false
             WriteGatherer.flush(gathered, to: context)
             // Written at once as a rule, so the buffer is ours alone again and the next response head reuses it.
-            if clientOutIsResponseHead, let gathered, gathered.capacity <= Self.reusedBufferCapacity { responseHeadMemory = gathered }
-            clientOutIsResponseHead = false
+            if isResponseHead, let gathered, gathered.capacity <= Self.reusedBufferCapacity { responseHeadMemory = gathered }
         }
     }
 
