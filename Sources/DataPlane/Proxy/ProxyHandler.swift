@@ -60,15 +60,18 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     /// The upstream head of the last finished exchange, whose memory the next request's upstream head reuses (a
     /// buffer each request otherwise: two allocations and two frees). Kept only up to ``reusedBufferCapacity``.
     private var upstreamHeadMemory: ByteBuffer?
-    /// The last flushed client output that began with a response head written here, whose memory the next
-    /// response head reuses. Kept only up to ``reusedBufferCapacity``.
+    /// The last flushed client output that began with a response head written here (marked reusable for the
+    /// gatherer, which tells it apart from buffers of backend bytes: keeping those would pin the backend
+    /// connection's receive buffer), whose memory the next response head reuses. Kept only up to
+    /// ``reusedBufferCapacity``.
     private var responseHeadMemory: ByteBuffer?
-    /// Whether the gathered client output is a response head's own buffer (it was adopted by the gatherer), so
-    /// that it may be kept after its flush; buffers of backend bytes are never kept (that would pin the backend
-    /// connection's receive buffer).
-    private var clientOutIsResponseHead = false
     /// The largest buffer kept for reuse: an idle connection holds at most two of this size.
     static let reusedBufferCapacity = 4096
+
+    /// `buffer` when it is small enough to keep for reuse, else nil.
+    private static func keptForReuse(_ buffer: ByteBuffer) -> ByteBuffer? {
+        buffer.capacity <= reusedBufferCapacity ? buffer : nil
+    }
 
     /// A handler for a connection of `scheme`; an HTTP/2 stream gives its connection's `forwarding` and itself.
     init(loop: LoopContext, scheme: String = "http", stream: (forwarding: ForwardingContext, stream: HTTP2ServerStream)? = nil) {
@@ -553,13 +556,12 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         // Room for a short body too: it usually arrives in the same read and joins the head in one write.
         var bodyRoom = 0
         if case .contentLength(let length) = head.bodyFraming, !bodyless, length <= WriteGatherer.connectionPieceLimit { bodyRoom = length }
-        let adopted = clientOut.isEmpty
         writeToClient(
             ResponseHeadWriter.make(
                 head, framing: framing, connection: connection, date: loop.dateCache.current(), extraCapacity: bodyRoom,
-                reusing: &responseHeadMemory)
+                reusing: &responseHeadMemory),
+            reusable: true
         )
-        if adopted && !clientOut.isEmpty { clientOutIsResponseHead = true }
         return framing
     }
 
@@ -709,7 +711,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
             return
         }
         parser.recycle(exchange.head)
-        if exchange.upstreamHead.capacity <= Self.reusedBufferCapacity { upstreamHeadMemory = exchange.upstreamHead }
+        upstreamHeadMemory = Self.keptForReuse(exchange.upstreamHead)
         phase = .idle
         flushClient()
         arm(.keepAlive, after: loop.clientTimeouts.keepAlive)
@@ -824,9 +826,10 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     // MARK: - Client output
 
     /// Writes to the client. Small pieces are gathered into one buffer until the next flush (or until it is full).
-    private func writeToClient(_ bytes: ByteBuffer) {
+    /// `reusable`: `bytes` is a buffer made here whose memory may be kept once written (a response head).
+    private func writeToClient(_ bytes: ByteBuffer, reusable: Bool = false) {
         clientNeedsFlush = true
-        guard !clientOut.gather(bytes) else { return }
+        guard !clientOut.gather(bytes, reusable: reusable) else { return }
         emitClientOut()
         send(bytes)
     }
@@ -848,7 +851,6 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
 
     /// Hands what was gathered to the channel.
     private func emitClientOut() {
-        clientOutIsResponseHead = false
         guard let gathered = clientOut.take() else { return }
         send(gathered)
     }
@@ -862,13 +864,10 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
             emitClientOut()
             stream.flush()
         } else if let context {
-            let gathered = clientOut.take()
-            // Read before the flush, which may lead to new writes (a channel turning writable) and a new head.
-            let isResponseHead = clientOutIsResponseHead
-            clientOutIsResponseHead = false
+            let (gathered, reusable) = clientOut.takeMarked()
             WriteGatherer.flush(gathered, to: context)
             // Written at once as a rule, so the buffer is ours alone again and the next response head reuses it.
-            if isResponseHead, let gathered, gathered.capacity <= Self.reusedBufferCapacity { responseHeadMemory = gathered }
+            if reusable, let gathered { responseHeadMemory = Self.keptForReuse(gathered) }
         }
     }
 

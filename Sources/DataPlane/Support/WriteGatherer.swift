@@ -21,6 +21,8 @@ struct WriteGatherer {
     let firstCapacity: Int
     /// What was gathered so far.
     private var gathered: ByteBuffer?
+    /// Whether `gathered` is the adopted buffer of a first piece its writer marked reusable.
+    private var gatheredIsReusable = false
 
     init(pieceLimit: Int, limit: Int, firstCapacity: Int = 0) {
         self.pieceLimit = pieceLimit
@@ -32,13 +34,15 @@ struct WriteGatherer {
     var isEmpty: Bool { gathered == nil }
 
     /// Adds `bytes` to what is gathered. False when they are too large or do not fit: the caller then hands on
-    /// ``take()`` and `bytes` itself, in that order.
-    mutating func gather(_ bytes: ByteBuffer) -> Bool {
+    /// ``take()`` and `bytes` itself, in that order. `reusable` marks a buffer the caller made and may have back once
+    /// it is written (``takeMarked()``), when it is adopted as the first piece.
+    mutating func gather(_ bytes: ByteBuffer, reusable: Bool = false) -> Bool {
         let count = bytes.readableBytes
         guard count <= pieceLimit else { return false }
         guard let gatheredCount = gathered?.readableBytes else {
             if firstCapacity == 0 {
                 gathered = bytes
+                gatheredIsReusable = reusable
             } else {
                 var first = ByteBufferAllocator().buffer(capacity: max(firstCapacity, count))
                 first.writeImmutableBuffer(bytes)
@@ -53,8 +57,17 @@ struct WriteGatherer {
 
     /// What was gathered, which is then empty.
     mutating func take() -> ByteBuffer? {
-        defer { gathered = nil }
-        return gathered
+        takeMarked().gathered
+    }
+
+    /// What was gathered, which is then empty, and whether it is a buffer its writer marked reusable (adopted as
+    /// the first piece); never a buffer of anyone else's bytes.
+    mutating func takeMarked() -> (gathered: ByteBuffer?, reusable: Bool) {
+        defer {
+            gathered = nil
+            gatheredIsReusable = false
+        }
+        return (gathered, gatheredIsReusable)
     }
 
     /// Writes `gathered` (what ``take()`` gave) to `context` and flushes it, in one pass down the pipeline
