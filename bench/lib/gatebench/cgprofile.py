@@ -85,6 +85,20 @@ def per_request(low: list[Path], high: list[Path], requests: int) -> list[tuple[
     return rows
 
 
+_SYMBOL = re.compile(r"^[A-Za-z_$.][A-Za-z0-9_$.]*$")
+
+
+def hot_symbols(rows: list[tuple[float, str, str]], own: str, floor: float = 0.3) -> list[str]:
+    """Names of the functions of the object `own` that cost at least `floor` instructions per request, largest
+    first, as the linker knows them (callgrind's recursion marks dropped; names that are not symbols skipped)."""
+    names: list[str] = []
+    for cost, obj, name in rows:
+        symbol = re.sub(r"'\d+$", "", name)
+        if obj == own and cost >= floor and _SYMBOL.match(symbol) and symbol not in names:
+            names.append(symbol)
+    return names
+
+
 def boundary_calls(low: list[Path], high: list[Path], requests: int, own: str) -> list[tuple[float, str, str, str]]:
     """[(inclusive instructions per request, caller, callee object, callee)] for calls from the object `own` (the
     proxy binary) into other objects (the Swift runtime, Foundation, libc), largest first."""
@@ -108,12 +122,15 @@ def boundary_calls(low: list[Path], high: list[Path], requests: int, own: str) -
 
 
 def demangle(names: list[str]) -> list[str]:
-    tool = ["swift-demangle", "--simplified"] if shutil.which("swift-demangle") else (
+    """Swift names through swift-demangle, then C++ names (the runtime's) through c++filt, where they are installed."""
+    swift = ["swift-demangle", "--simplified"] if shutil.which("swift-demangle") else (
         ["swift", "demangle", "--simplified"] if shutil.which("swift") else None)
-    if tool is None or not any(n.startswith("$s") for n in names):
-        return names
-    out = subprocess.run(tool, input="\n".join(names) + "\n", capture_output=True, text=True).stdout.splitlines()
-    return out if len(out) == len(names) else names
+    for tool, prefix in ((swift, "$s"), (["c++filt"] if shutil.which("c++filt") else None, "_Z")):
+        if tool is None or not any(n.startswith(prefix) for n in names):
+            continue
+        out = subprocess.run(tool, input="\n".join(names) + "\n", capture_output=True, text=True).stdout.splitlines()
+        names = out if len(out) == len(names) else names
+    return names
 
 
 def render(rows: list[tuple[float, str, str]], limit: int = 60, calls: list | None = None) -> str:

@@ -22,7 +22,7 @@ HOST = "bench.local"
 ALT_HOST = "other.bench.local"
 LOOPBACK = "127.0.0.1"
 
-def _free_ports(count: int) -> list[int]:
+def free_ports(count: int) -> list[int]:
     """`count` ports on 127.0.0.1 that nothing listens on now, below the ephemeral range (so no client's source port
     takes them), from a random start: other sessions on this machine run their own servers and tests."""
     import random
@@ -46,7 +46,7 @@ def _free_ports(count: int) -> list[int]:
 
 # Chosen once per process (every script is one process): the backend's two ports, then per proxy HTTP and HTTPS,
 # then Gatehouse's admin port. Set BENCH_PORT_BASE=N to use N, N+1, ... instead.
-_PORTS = _free_ports(11)
+_PORTS = free_ports(11)
 
 # The fast static backend: one nginx process (worker_processes 1) on two loopback ports = two "pods".
 BACKEND_PORTS = (_PORTS[0], _PORTS[1])
