@@ -80,6 +80,12 @@ class Nginx(Target):
                           self.setup.root / f"nginx-{tag}.log", cores=cores)
 
 
+def nginx_one_process(setup: Setup, root: Path, http_port: int, https_port: int) -> list[str]:
+    """nginx as ingress-nginx configures it, with one worker and no master: one process to pin, count or profile."""
+    conf = configs.nginx_proxy(root, 1, http_port, https_port, setup.crt, setup.key, setup.backend_ports)
+    return ["nginx", "-p", str(conf.parent), "-c", str(conf), "-g", "master_process off;"]
+
+
 class HAProxy(Target):
     def start(self, threads: int, cores: str | None, tag: str) -> proc.Proc:
         conf = configs.haproxy(self.setup.root, threads, self.http_port, self.https_port, self.setup.pem,
@@ -113,12 +119,15 @@ class Gatehouse(Target):
         self.https_flag = "--https-port" in help_text
         self.thread_method = ""
 
-    def command(self, threads: int) -> tuple[list[str], str]:
+    def command(self, threads: int, ports: tuple[int, int, int] | None = None) -> tuple[list[str], str]:
+        """The command line and how its thread count is set; `ports` (HTTP, admin, HTTPS) instead of this target's
+        own, for a second instance next to it."""
         s = self.setup
-        args = [str(s.gatehouse_binary), "serve", "--manifests", str(s.manifests), "--http-port", str(self.http_port),
-                "--admin-port", str(GATEHOUSE_ADMIN_PORT), "--bind", "127.0.0.1", "--log-level", "warning"]
+        http_port, admin_port, https_port = ports or (self.http_port, GATEHOUSE_ADMIN_PORT, self.https_port)
+        args = [str(s.gatehouse_binary), "serve", "--manifests", str(s.manifests), "--http-port", str(http_port),
+                "--admin-port", str(admin_port), "--bind", "127.0.0.1", "--log-level", "warning"]
         if self.https_flag:
-            args += ["--https-port", str(self.https_port)]
+            args += ["--https-port", str(https_port)]
         if self.threads_flag:
             return args + [self.threads_flag, str(threads)], f"{self.threads_flag} {threads}"
         if os.geteuid() == 0 and CPUSET_FILE.exists() and _which("unshare"):
