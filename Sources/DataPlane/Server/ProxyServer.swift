@@ -1,6 +1,5 @@
 import Logging
 import NIOCore
-import NIOExtras
 import NIOPosix
 import NIOSSL
 import NIOTLS
@@ -46,18 +45,16 @@ public final class ProxyServer: Service, Sendable {
 
     /// Listens until graceful shutdown, then drains.
     public func run() async throws {
-        // One quiescing helper per listening socket: a helper tracks the children of a single server channel.
-        var quiesce: [ServerQuiescingHelper] = []
         var channels: [any Channel] = []
         do {
-            let port = try await listen(port: configuration.httpPort, tls: nil, channels: &channels, quiesce: &quiesce)
+            let port = try await listen(port: configuration.httpPort, tls: nil, channels: &channels)
             bound.succeed(port)
             logger.info("listening", metadata: ["protocol": "http", "address": "\(configuration.bindAddress):\(port)"])
             if let httpsPort = configuration.httpsPort, let certificates {
                 let context = try certificates.makeServerContext()
                 let port: Int
                 do {
-                    port = try await listen(port: httpsPort, tls: context, channels: &channels, quiesce: &quiesce)
+                    port = try await listen(port: httpsPort, tls: context, channels: &channels)
                 } catch  where !configuration.httpsPortRequired {
                     // The default HTTPS port is taken (another instance?): serve plain HTTP rather than nothing.
                     logger.warning(
@@ -65,7 +62,7 @@ public final class ProxyServer: Service, Sendable {
                         metadata: ["port": "\(httpsPort)", "error": "\(error)"]
                     )
                     boundHTTPS.fail(error)
-                    return try await serve(channels: channels, quiesce: quiesce)
+                    return try await serve(listeners: channels)
                 }
                 // Port 0 picked a free port: redirects must name that one.
                 if configuration.redirectHTTPSPort == 0 { live.setRedirectHTTPSPort(port) }
@@ -81,20 +78,16 @@ public final class ProxyServer: Service, Sendable {
             throw error
         }
 
-        try await serve(channels: channels, quiesce: quiesce)
+        try await serve(listeners: channels)
     }
 
-    /// Waits for graceful shutdown, then drains the listeners' connections.
-    private func serve(channels: [any Channel], quiesce: [ServerQuiescingHelper]) async throws {
+    /// Waits for graceful shutdown, then stops accepting and drains the connections.
+    private func serve(listeners: [any Channel]) async throws {
         try? await gracefulShutdown()
         logger.info("draining connections")
+        for listener in listeners { try? await listener.close() }
         let drained = group.next().makePromise(of: Void.self)
-        let listenersDrained = quiesce.map { helper in
-            let promise = group.next().makePromise(of: Void.self)
-            helper.initiateShutdown(promise: promise)
-            return promise.futureResult
-        }
-        EventLoopFuture.andAllComplete(listenersDrained, on: group.next()).cascade(to: drained)
+        connections.quiesce(on: group.next()).cascade(to: drained)
         let timeout = group.next().scheduleTask(in: TimeAmount(configuration.drainTimeout)) {
             drained.succeed(())
         }
@@ -111,20 +104,13 @@ public final class ProxyServer: Service, Sendable {
     /// every connection and handing it to another thread. A given port another process already listens on is
     /// refused first by a plain bind (with `SO_REUSEPORT` alone, a second instance's listeners would silently share
     /// the port). With port 0, the first listener takes the free port the kernel picks and holds it while the others
-    /// join (a probe closed before them would leave it free for anyone in between). Appends the listeners and their
-    /// quiescing helpers; returns the port.
-    private func listen(
-        port: Int,
-        tls: NIOSSLContext?,
-        channels: inout [any Channel],
-        quiesce: inout [ServerQuiescingHelper]
-    ) async throws -> Int {
+    /// join (a probe closed before them would leave it free for anyone in between). Appends the listeners; returns
+    /// the port.
+    private func listen(port: Int, tls: NIOSSLContext?, channels: inout [any Channel]) async throws -> Int {
         let loops = Array(group.makeIterator())
         guard loops.count > 1 else {
-            let helper = ServerQuiescingHelper(group: group)
-            let channel = try await bind(port: port, on: group, quiesce: helper, tls: tls, reusePort: false)
+            let channel = try await bind(port: port, on: group, tls: tls, reusePort: false)
             channels.append(channel)
-            quiesce.append(helper)
             return channel.localAddress?.port ?? port
         }
         if port != 0 {
@@ -135,20 +121,18 @@ public final class ProxyServer: Service, Sendable {
             try await probe.close()
         }
         var chosen = port
-        var bound: [(any Channel, ServerQuiescingHelper)] = []
+        var bound: [any Channel] = []
         do {
             for loop in loops {
-                let helper = ServerQuiescingHelper(group: group)
-                let channel = try await bind(port: chosen, on: loop, quiesce: helper, tls: tls, reusePort: true)
-                bound.append((channel, helper))
+                let channel = try await bind(port: chosen, on: loop, tls: tls, reusePort: true)
+                bound.append(channel)
                 if chosen == 0 { chosen = channel.localAddress?.port ?? 0 }
             }
         } catch {
-            for (channel, _) in bound { try? await channel.close() }
+            for channel in bound { try? await channel.close() }
             throw error
         }
-        channels += bound.map(\.0)
-        quiesce += bound.map(\.1)
+        channels += bound
         return chosen
     }
 
@@ -157,7 +141,6 @@ public final class ProxyServer: Service, Sendable {
     private func bind(
         port: Int,
         on group: any EventLoopGroup,
-        quiesce: ServerQuiescingHelper,
         tls: NIOSSLContext?,
         reusePort: Bool
     ) async throws -> any Channel {
@@ -171,11 +154,6 @@ public final class ProxyServer: Service, Sendable {
             .serverChannelOption(
                 ChannelOptions.Types.SocketOption(level: .socket, name: .init(rawValue: SO_REUSEPORT)), value: reusePort ? 1 : 0
             )
-            .serverChannelInitializer { channel in
-                channel.setUp {
-                    try channel.pipeline.syncOperations.addHandler(quiesce.makeServerChannelHandler(channel: channel))
-                }
-            }
             .childChannelInitializer { channel in
                 channel.setUp {
                     // Set here, synchronously: as bootstrap child options they are applied through a chain of
