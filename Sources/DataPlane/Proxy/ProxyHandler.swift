@@ -50,6 +50,9 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     private var inputClosed = false
     private var readsPaused = false
     private var readPending = false
+    /// The channel's writability as its last change reported it (NIO announces every change synchronously, in
+    /// the write or flush that caused it): asking the channel costs a pipeline and existential hop per response.
+    private var channelWritable = true
     private var needsUpstreamFlush = false
     /// Small client writes not yet handed to the channel, gathered into one buffer (a response head and a short
     /// body become one write); see ``writeToClient(_:)``.
@@ -160,21 +163,33 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
             if !upstream.isWritable { pauseReading() }
             return
         case .idle:
+            // The first bytes of a head start the header timeout, unless they complete it: then the exchange sets
+            // the timer at once (one clock read and timer update per request fewer).
             if buffer.readableBytes == 0 && timer?.purpose == .keepAlive {
-                arm(.header, after: loop.clientTimeouts.header)
+                append(bytes)
+                advance()
+                if case .idle = phase, buffer.readableBytes > 0, timer?.purpose == .keepAlive {
+                    arm(.header, after: loop.clientTimeouts.header)
+                }
+                return
             }
         case .exchange(let exchange):
             if exchange.upstream != nil && !exchange.requestComplete {
                 arm(.clientBody, after: loop.clientTimeouts.body)
             }
         }
+        append(bytes)
+        advance()
+    }
+
+    /// Adds client bytes to the buffer (taking them as the buffer when it is empty).
+    private func append(_ bytes: ByteBuffer) {
         if buffer.readableBytes == 0 {
             buffer = bytes
         } else {
             var incoming = bytes
             buffer.writeBuffer(&incoming)
         }
-        advance()
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
@@ -197,7 +212,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        guard context.channel.isWritable else { return }
+        channelWritable = context.channel.isWritable
+        guard channelWritable else { return }
         clientWritable()
     }
 
@@ -349,7 +365,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
             return
         }
         let host = originForm ? RequestHost.normalize(hostString) : RequestHost.normalize(hostValue)
-        guard let route = snapshot.routing.routeTable.match(host: host, path: path) else {
+        guard let route = snapshot.route(host: host, path: path) else {
             respondLocally(status: 404, headRequest: isHEAD, close: hasBody || !head.keepAlive)
             return
         }
@@ -714,9 +730,19 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         upstreamHeadMemory = Self.keptForReuse(exchange.upstreamHead)
         phase = .idle
         flushClient()
-        arm(.keepAlive, after: loop.clientTimeouts.keepAlive)
+        armIdle()
         resumeReading()
         if buffer.readableBytes > 0 { advance() }
+    }
+
+    /// The connection waits for its next request: under the keep-alive timeout, or under the header timeout when
+    /// bytes of the next head already arrived (pipelined, or sent while the last response was on its way).
+    private func armIdle() {
+        if buffer.readableBytes > 0 {
+            arm(.header, after: loop.clientTimeouts.header)
+        } else {
+            arm(.keepAlive, after: loop.clientTimeouts.keepAlive)
+        }
     }
 
     /// Fails an exchange: a local error response if none started, else the connection is cut.
@@ -756,7 +782,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
             // Only reached from `begin` inside `advance`, whose loop goes on with any pipelined request.
             phase = .idle
             flushClient()
-            arm(.keepAlive, after: loop.clientTimeouts.keepAlive)
+            armIdle()
         }
     }
 
@@ -844,7 +870,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     }
 
     /// Whether the client's side takes more writes without piling them up.
-    private var clientIsWritable: Bool { stream?.isWritable ?? context?.channel.isWritable ?? false }
+    private var clientIsWritable: Bool { stream?.isWritable ?? (context != nil && channelWritable) }
 
     /// The allocator for bytes to the client.
     private var allocator: ByteBufferAllocator { stream?.allocator ?? context?.channel.allocator ?? ByteBufferAllocator() }

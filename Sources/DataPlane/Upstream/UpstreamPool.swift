@@ -10,6 +10,14 @@ struct PoolKey: Hashable {
     let endpoint: UpstreamEndpoint
     /// The backend protocol (`backend-protocol`).
     let backendProtocol: BackendProtocol
+
+    /// The endpoint's stored hash and the protocol's two facts, which tell its cases apart. An enum with raw values
+    /// hashes its raw String by default: twice per request, for taking and returning a connection.
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(endpoint)
+        hasher.combine(backendProtocol.usesTLS)
+        hasher.combine(backendProtocol.usesHTTP2)
+    }
 }
 
 /// The upstream connections of one event loop. HTTP/1.1 connections (plain or TLS) are kept idle between

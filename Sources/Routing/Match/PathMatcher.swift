@@ -30,17 +30,26 @@ public enum PathMatcher: Hashable, Sendable {
 
     /// Element-wise prefix test: `/foo` matches `/foo`, `/foo/` and `/foo/bar`, not `/foobar`; `/` matches all.
     static func isElementPrefix(_ prefix: String, of path: String) -> Bool {
-        var prefix = prefix
-        var path = path
-        return prefix.withUTF8 { prefixBytes in
-            if prefixBytes.count == 1 { return true }  // "/"
-            return path.withUTF8 { pathBytes in
-                guard pathBytes.count >= prefixBytes.count,
-                    UnsafeBufferPointer(rebasing: pathBytes[..<prefixBytes.count]).elementsEqual(prefixBytes)
-                else { return false }
-                return pathBytes.count == prefixBytes.count || pathBytes[prefixBytes.count] == UInt8(ascii: "/")
-            }
+        // Over the strings' own UTF-8 storage (native strings always have it), without copying either.
+        let matched = prefix.utf8.withContiguousStorageIfAvailable { prefixBytes in
+            path.utf8.withContiguousStorageIfAvailable { pathBytes in isElementPrefix(prefixBytes, of: pathBytes) }
         }
+        if let matched, let matched { return matched }
+        return Array(prefix.utf8).withUnsafeBufferPointer { prefixBytes in
+            Array(path.utf8).withUnsafeBufferPointer { pathBytes in isElementPrefix(prefixBytes, of: pathBytes) }
+        }
+    }
+
+    /// ``isElementPrefix(_:of:)`` on UTF-8 bytes, compared byte by byte (prefixes are short).
+    private static func isElementPrefix(_ prefix: UnsafeBufferPointer<UInt8>, of path: UnsafeBufferPointer<UInt8>) -> Bool {
+        if prefix.count == 1 { return true }  // "/"
+        guard path.count >= prefix.count else { return false }
+        var i = 0
+        while i < prefix.count {
+            if path[i] != prefix[i] { return false }
+            i &+= 1
+        }
+        return path.count == prefix.count || path[prefix.count] == UInt8(ascii: "/")
     }
 
     /// The stored form of a `Prefix` path: trailing slashes removed, `/` kept for the root.

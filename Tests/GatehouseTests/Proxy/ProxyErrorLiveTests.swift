@@ -161,6 +161,21 @@ extension LiveProxyTests {
                 #expect(reply.closedByServer)
             }
         }
+
+        @Test func aSlowHeadAfterAnAnsweredRequestGets408() async throws {
+            // The keep-alive timeout (75 s) is far beyond the client's deadline: only the header timeout, started by
+            // the second head's first bytes, can close this connection in time.
+            try await LiveProxy.run(echoes: ["web"], configure: { $0.clientHeaderTimeout = .seconds(1) }) { ports in
+                ["all.yaml": [.service("web", ports: [ports["web"]!]), .ingress("all", host: nil, [TestPath("/", to: "web")])]]
+            } _: { proxy in
+                let reply = try await RawClient.exchange(
+                    port: proxy.port,
+                    pieces: [Array("GET /first HTTP/1.1\r\nHost: h\r\n\r\n".utf8), Array("GET /second HTTP/1.1\r\nHost: h\r\n".utf8)]
+                )
+                #expect(reply.statuses == [200, 408])
+                #expect(reply.closedByServer)
+            }
+        }
     }
 }
 
