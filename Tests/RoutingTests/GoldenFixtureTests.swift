@@ -69,6 +69,37 @@ struct GoldenFixtureTests {
         #expect(actual == expected, "fixture \(name) differs from \(name).expected.json")
     }
 
+    @Test("one host memo carried through every probe of a fixture, forwards then backwards, routes as a lookup without it")
+    func hostMemoRoutesAsAPlainLookup() throws {
+        var compared = 0
+        for name in Self.cases {
+            let text = try String(contentsOf: Self.directory.appendingPathComponent(name + ".yaml"), encoding: .utf8)
+            var spec = FixtureSpec()
+            for node in try Yams.compose_all(yaml: text) where node["kind"]?.string == "Fixture" {
+                spec = try YAMLDecoder().decode(FixtureSpec.self, from: node)
+            }
+            var store = ManifestStore()
+            store.update(path: name + ".yaml", text: text)
+            let table = SnapshotBuilder(
+                state: store.admit(now: "2026-01-01T00:00:00Z"), options: RoutingOptions(ingressClasses: ["gatehouse", "nginx"])
+            )
+            .build(version: 1).routeTable
+            let requests = spec.requests ?? []
+            var memo = HostRoutesMemo()
+            for request in requests + requests.reversed() {
+                let (rawHost, target) = Self.split(request)
+                guard let (path, _) = RequestPath.split(Substring(target)) else { continue }
+                let host = RequestHost.normalize(Substring(rawHost))
+                let plain = table.match(host: host, path: path)
+                let remembered = table.match(host: host, path: path, memo: &memo)
+                #expect(plain?.source == remembered?.source, "\(name): \(request)")
+                #expect(plain?.backend == remembered?.backend, "\(name): \(request)")
+                compared += 1
+            }
+        }
+        #expect(compared > 100)
+    }
+
     @Test("there are at least 40 fixtures")
     func enoughFixtures() {
         #expect(Self.cases.count >= 40)

@@ -365,7 +365,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
             return
         }
         let host = originForm ? RequestHost.normalize(hostString) : RequestHost.normalize(hostValue)
-        guard let route = snapshot.route(host: host, path: path) else {
+        guard let route = snapshot.route(host: host, path: path, memo: &loop.hostMemo) else {
             respondLocally(status: 404, headRequest: isHEAD, close: hasBody || !head.keepAlive)
             return
         }

@@ -9,8 +9,10 @@ final class LoopContext: @unchecked Sendable {
 
     /// The loop this context belongs to.
     let eventLoop: any EventLoop
-    /// The snapshot new requests use.
-    var snapshot: DataPlaneSnapshot
+    /// The snapshot new requests use. Replacing it forgets ``hostMemo``.
+    var snapshot: DataPlaneSnapshot { didSet { hostMemo = HostRoutesMemo() } }
+    /// The host routes of the host looked up last in `snapshot`'s table (most connections send one host).
+    var hostMemo = HostRoutesMemo()
     /// Idle upstream connections of this loop.
     let pool: UpstreamPool
     /// The deadlines of this loop's connections and streams.

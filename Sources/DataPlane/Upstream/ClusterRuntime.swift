@@ -81,10 +81,12 @@ final class DataPlaneSnapshot: Sendable {
     /// One runtime per cluster of `routing.clusters`.
     let clusters: [ClusterRuntime]
 
-    /// The route for a normalized host and path (nil: 404). A method, so the table is borrowed from the snapshot:
-    /// matched through a caller's local reference to the snapshot, the table's fields would be copied (retained and
-    /// released) for every request.
-    func route(host: String, path: String) -> Route? { routing.routeTable.match(host: host, path: path) }
+    /// The route for a normalized host and path (nil: 404); `memo` is an event loop's memo of this snapshot's table.
+    /// A method, so the table is borrowed from the snapshot: matched through a caller's local reference to the
+    /// snapshot, the table's fields would be copied (retained and released) for every request.
+    func route(host: String, path: String, memo: inout HostRoutesMemo) -> Route? {
+        routing.routeTable.match(host: host, path: path, memo: &memo)
+    }
 
     /// Wraps `routing`, reusing runtimes of `previous` for clusters that still exist. Clusters are numbered in ID
     /// order, so most keep their index: a cluster is looked for at its own index first, by ID only when that misses;

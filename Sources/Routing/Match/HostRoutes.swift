@@ -106,7 +106,34 @@ public struct RouteTable: Sendable {
 
     /// The route for a request: normalized host and path. Nil means no route and no default backend (404).
     public func match(host: String, path: String) -> Route? {
-        guard let (routes, _) = hostRoutes(for: host) else { return defaultRoute }
+        match(path: path, in: hostRoutes(for: host))
+    }
+
+    /// ``match(host:path:)`` for a caller that matches many requests against this table: `memo` keeps the host
+    /// routes of the last host, so a run of requests for one host compares the host instead of hashing it again.
+    /// The memo belongs to this table: start a new one when the table changes.
+    public func match(host: String, path: String, memo: inout HostRoutesMemo) -> Route? {
+        if memo.host != host {
+            memo.found = hostRoutes(for: host)
+            memo.host = host
+        }
+        return match(path: path, in: memo.found)
+    }
+
+    /// The route for `path` among the host routes found for the request's host (none: the default backend).
+    private func match(path: String, in found: (HostRoutes, HostMatchKind)?) -> Route? {
+        guard let (routes, _) = found else { return defaultRoute }
         return routes.match(path: path) ?? routes.fallback ?? defaultRoute
     }
+}
+
+/// The host routes a ``RouteTable`` found for the host looked up last (see ``RouteTable/match(host:path:memo:)``).
+public struct HostRoutesMemo: Sendable {
+    /// The host looked up last (nil: none yet).
+    fileprivate var host: String?
+    /// What the table found for it.
+    fileprivate var found: (HostRoutes, HostMatchKind)?
+
+    /// An empty memo.
+    public init() {}
 }

@@ -130,6 +130,35 @@ extension LiveProxyTests {
             }
         }
 
+        @Test func swappedPathsOfARememberedHostFollowTheNewSnapshot() async throws {
+            // Both Services stay referenced, so the clusters keep their places: a route kept from the last snapshot
+            // (each event loop remembers the host routes of the last host it served) would still reach the old one.
+            let routes = { (a: String, b: String) in
+                TestObject.ingress("app", host: "app.test", [TestPath("/a", to: a), TestPath("/b", to: b)])
+            }
+            try await LiveProxy.run(echoes: ["blue", "green"]) { ports in
+                [
+                    "services.yaml": [.service("blue", ports: [ports["blue"]!]), .service("green", ports: [ports["green"]!])],
+                    "ingress.yaml": [routes("blue", "green")],
+                ]
+            } _: { proxy in
+                for _ in 0..<4 {
+                    #expect(try await proxy.backendName("/a", host: "app.test") == "blue")
+                    #expect(try await proxy.backendName("/b", host: "app.test") == "green")
+                }
+                let version = proxy.snapshotVersion
+                try proxy.write("ingress.yaml", [routes("green", "blue")])
+                try await proxy.waitForSnapshot(after: version)
+                try await waitUntil("the swap to reach every event loop") {
+                    try await proxy.backendName("/a", host: "app.test") == "green"
+                }
+                for _ in 0..<4 {
+                    #expect(try await proxy.backendName("/a", host: "app.test") == "green")
+                    #expect(try await proxy.backendName("/b", host: "app.test") == "blue")
+                }
+            }
+        }
+
         @Test func addingAndDeletingFilesChangesRoutes() async throws {
             try await LiveProxy.run(echoes: ["blue", "green"], files: Self.files(backend: "blue")) { proxy in
                 #expect(try await proxy.get("/", host: "new.test").head.status == 404)
