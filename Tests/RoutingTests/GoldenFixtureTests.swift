@@ -26,7 +26,8 @@ struct GoldenFixtureTests {
         var requests: [String]?
     }
 
-    static func render(_ name: String) throws -> String {
+    /// A fixture's snapshot, built with its options, and its `kind: Fixture` document.
+    static func build(_ name: String) throws -> (RoutingSnapshot, FixtureSpec) {
         let text = try String(contentsOf: directory.appendingPathComponent(name + ".yaml"), encoding: .utf8)
         var spec = FixtureSpec()
         for node in try Yams.compose_all(yaml: text) where node["kind"]?.string == "Fixture" {
@@ -39,7 +40,11 @@ struct GoldenFixtureTests {
         var store = ManifestStore()
         store.update(path: name + ".yaml", text: text)
         let state = store.admit(now: "2026-01-01T00:00:00Z")
-        let snapshot = SnapshotBuilder(state: state, options: options).build(version: 1)
+        return (SnapshotBuilder(state: state, options: options).build(version: 1), spec)
+    }
+
+    static func render(_ name: String) throws -> String {
+        let (snapshot, spec) = try build(name)
         var result = SnapshotDescription.dictionary(snapshot)
         var probes: [String: Any] = [:]
         for request in spec.requests ?? [] {
@@ -73,17 +78,8 @@ struct GoldenFixtureTests {
     func hostMemoRoutesAsAPlainLookup() throws {
         var compared = 0
         for name in Self.cases {
-            let text = try String(contentsOf: Self.directory.appendingPathComponent(name + ".yaml"), encoding: .utf8)
-            var spec = FixtureSpec()
-            for node in try Yams.compose_all(yaml: text) where node["kind"]?.string == "Fixture" {
-                spec = try YAMLDecoder().decode(FixtureSpec.self, from: node)
-            }
-            var store = ManifestStore()
-            store.update(path: name + ".yaml", text: text)
-            let table = SnapshotBuilder(
-                state: store.admit(now: "2026-01-01T00:00:00Z"), options: RoutingOptions(ingressClasses: ["gatehouse", "nginx"])
-            )
-            .build(version: 1).routeTable
+            let (snapshot, spec) = try Self.build(name)
+            let table = snapshot.routeTable
             let requests = spec.requests ?? []
             var memo = HostRoutesMemo()
             for request in requests + requests.reversed() {
