@@ -91,6 +91,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        // Added after the channel's writes began (after TLS and ALPN), so its writability is read once here.
+        channelWritable = context.channel.isWritable
         start()
         forwarding = ForwardingContext(
             channel: context.channel, scheme: scheme, trustForwardedHeaders: loop.configuration.useForwardedHeaders)
