@@ -165,32 +165,23 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
             if !upstream.isWritable { pauseReading() }
             return
         case .idle:
-            // The first bytes of a head start the header timeout, unless they complete it: then the exchange sets
-            // the timer at once (one clock read and timer update per request fewer).
-            if buffer.readableBytes == 0 && timer?.purpose == .keepAlive {
-                append(bytes)
-                advance()
-                if case .idle = phase, buffer.readableBytes > 0, timer?.purpose == .keepAlive {
-                    arm(.header, after: loop.clientTimeouts.header)
-                }
-                return
-            }
+            break
         case .exchange(let exchange):
             if exchange.upstream != nil && !exchange.requestComplete {
                 arm(.clientBody, after: loop.clientTimeouts.body)
             }
         }
-        append(bytes)
-        advance()
-    }
-
-    /// Adds client bytes to the buffer (taking them as the buffer when it is empty).
-    private func append(_ bytes: ByteBuffer) {
         if buffer.readableBytes == 0 {
             buffer = bytes
         } else {
             var incoming = bytes
             buffer.writeBuffer(&incoming)
+        }
+        advance()
+        // Bytes of a head that is not complete yet start the header timeout; a head that arrived whole already set
+        // its exchange's timer (one clock read and timer update per request fewer than arming it first).
+        if case .idle = phase, buffer.readableBytes > 0, timer?.purpose == .keepAlive {
+            arm(.header, after: loop.clientTimeouts.header)
         }
     }
 

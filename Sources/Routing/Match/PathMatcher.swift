@@ -35,9 +35,9 @@ public enum PathMatcher: Hashable, Sendable {
             path.utf8.withContiguousStorageIfAvailable { pathBytes in isElementPrefix(prefixBytes, of: pathBytes) }
         }
         if let matched, let matched { return matched }
-        return Array(prefix.utf8).withUnsafeBufferPointer { prefixBytes in
-            Array(path.utf8).withUnsafeBufferPointer { pathBytes in isElementPrefix(prefixBytes, of: pathBytes) }
-        }
+        var prefix = prefix
+        var path = path
+        return prefix.withUTF8 { prefixBytes in path.withUTF8 { pathBytes in isElementPrefix(prefixBytes, of: pathBytes) } }
     }
 
     /// ``isElementPrefix(_:of:)`` on UTF-8 bytes, compared byte by byte (prefixes are short).
