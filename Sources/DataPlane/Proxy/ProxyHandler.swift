@@ -291,10 +291,6 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
                     if buffer.readableBytes > 64 * 1024 { pauseReading() }
                     return
                 }
-                guard upstream.isWritable else {
-                    pauseReading()
-                    return
-                }
                 switch parser.next(&buffer) {
                 case .body(let body):
                     exchange.bodyBytesReceived += body.readableBytes
@@ -302,7 +298,11 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
                         failExchange(exchange, status: 413, reason: "request body larger than \(limit) bytes")
                         return
                     }
+                    // Body bytes already read go upstream even past its high-water mark, so they are never copied
+                    // into `buffer` behind later reads; reading stops until the upstream drains (at most one read
+                    // burst more is queued there).
                     forwardBody(body, exchange: exchange, upstream: upstream)
+                    if !upstream.isWritable { pauseReading() }
                 case .trailers(let trailers):
                     if exchange.upstreamFraming == .chunked {
                         var out = upstream.channel.allocator.buffer(capacity: trailers.bytes.readableBytes + 8)

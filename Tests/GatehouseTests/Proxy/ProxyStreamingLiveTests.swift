@@ -77,11 +77,12 @@ extension LiveProxyTests {
             }
         }
 
-        /// An HTTP/2 upload to a backend that never reads: once the kernel's buffers towards it are full, the proxy
-        /// must stop taking the stream's bytes and keep its window closed, so the client stalls instead of the proxy
-        /// holding the body. (The echo backend of the test above reads as fast as the client sends, so the proxy never
-        /// has to pause there.)
-        @Test func http2UploadToAStalledBackendIsHeldBack() async throws {
+        /// An upload to a backend that never reads: once the kernel's buffers towards it are full, the proxy must
+        /// stop reading the client (HTTP/1.1) or taking the stream's bytes and keep its window closed (HTTP/2), so the
+        /// client stalls instead of the proxy holding the body. (The echo backend of the test above reads as fast as
+        /// the client sends, so the proxy never has to pause there.)
+        @Test(arguments: [false, true])
+        func uploadToAStalledBackendIsHeldBack(http2: Bool) async throws {
             let stalled = try StalledListener()
             defer { stalled.close() }
             let directory = try temporaryDirectory("stalled")
@@ -99,10 +100,10 @@ extension LiveProxyTests {
                 let before = ProcessMemory.residentKiB() ?? 0
                 let upload = Process()
                 upload.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-                upload.arguments = [
-                    "--silent", "--http2-prior-knowledge", "--max-time", "30", "--upload-file", file.path, "--output", "/dev/null",
-                    proxy.url("/upload"),
-                ]
+                upload.arguments =
+                    ["--silent"] + Self.protocolOptions(http2) + [
+                        "--max-time", "30", "--upload-file", file.path, "--output", "/dev/null", proxy.url("/upload"),
+                    ]
                 upload.standardOutput = FileHandle.nullDevice
                 upload.standardError = FileHandle.nullDevice
                 try upload.run()
@@ -115,7 +116,7 @@ extension LiveProxyTests {
                     highest = max(highest, (ProcessMemory.residentKiB() ?? 0) - before)
                     try await Task.sleep(for: .milliseconds(10))
                 }
-                print("HTTP/2 upload to a stalled backend: resident memory grew by at most \(highest) KiB")
+                print("\(http2 ? "HTTP/2" : "HTTP/1.1") upload to a stalled backend: resident memory grew by at most \(highest) KiB")
                 #expect(upload.isRunning, "the upload should still be held back, not finished or failed")
                 #expect(highest < Self.stalledBudgetKiB, "resident memory grew by \(highest) KiB")
             }
