@@ -94,7 +94,8 @@ public final class CertificateStore: Sendable {
         return override
     }
 
-    /// The server TLS context: TLS 1.2 and 1.3, modern ciphers, ALPN `h2` and `http/1.1`, certificates by SNI.
+    /// The server TLS context: TLS 1.2 and 1.3, modern ciphers (in the order of ``CipherPreference``), ALPN `h2` and
+    /// `http/1.1`, certificates by SNI.
     public func makeServerContext() throws -> NIOSSLContext {
         var configuration = TLSConfiguration.makeServerConfiguration(
             certificateChain: fallback.chain.map { .certificate($0) },
@@ -110,6 +111,10 @@ public final class CertificateStore: Sendable {
         configuration.sslContextCallback = { [self] values, promise in
             promise.succeed(self.select(serverName: values.serverHostname))
         }
-        return try NIOSSLContext(configuration: configuration)
+        let context = try NIOSSLContext(configuration: configuration)
+        if CipherPreference.apply(to: context) == .unavailable {
+            logger.warning("the server's cipher suite order could not be set; clients choose the suite")
+        }
+        return context
     }
 }

@@ -102,6 +102,30 @@ struct HTTPSProtocolTests {
         }
     }
 
+    @Test("the server's cipher order: TLS 1.3 AES-128-GCM before AES-256-GCM, ChaCha20 for a client that asks for it first")
+    func cipherSuiteOrder() async throws {
+        let scenario = try await EchoScenario.start()
+        defer { scenario.stop() }
+        let port = scenario.gatehouse.httpsPort
+        let host = EchoScenario.host
+        func cipher(_ extra: [String]) async throws -> String? {
+            let presented = try await SClient.certificate(port: port, serverName: host, extra: extra)
+            return presented.cipher
+        }
+        // Without AES hardware the server keeps BoringSSL's TLS 1.3 order, ChaCha20-Poly1305 first.
+        let aesHardware = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?.contains(" aes ") ?? false
+        // OpenSSL's own order puts AES-256-GCM first, then ChaCha20-Poly1305, then AES-128-GCM.
+        #expect(try await cipher(["-tls1_3"]) == (aesHardware ? "TLS_AES_128_GCM_SHA256" : "TLS_CHACHA20_POLY1305_SHA256"))
+        let aes256First = ["-ciphersuites", "TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256"]
+        #expect(try await cipher(["-tls1_3"] + aes256First) == (aesHardware ? "TLS_AES_128_GCM_SHA256" : "TLS_AES_256_GCM_SHA384"))
+        let chachaFirst = ["-ciphersuites", "TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384"]
+        #expect(try await cipher(["-tls1_3"] + chachaFirst) == "TLS_CHACHA20_POLY1305_SHA256")
+        #expect(try await cipher(["-tls1_3", "-ciphersuites", "TLS_AES_256_GCM_SHA384"]) == "TLS_AES_256_GCM_SHA384")
+        // TLS 1.2: the configured order, whatever the client lists first.
+        let tls12 = ["-tls1_2", "-cipher", "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-ECDSA-AES128-GCM-SHA256"]
+        #expect(try await cipher(tls12) == "ECDHE-ECDSA-AES128-GCM-SHA256")
+    }
+
     @Test("h2c with prior knowledge on the plain HTTP port, several streams on one connection")
     func h2cPriorKnowledge() async throws {
         let scenario = try await EchoScenario.start()

@@ -162,6 +162,14 @@ struct PresentedCertificate: Sendable, CustomStringConvertible {
         return nil
     }
 
+    /// The cipher suite of the session, from s_client's `New, TLSv1.3, Cipher is …` line.
+    var cipher: String? {
+        for line in transcript.split(separator: "\n") where line.hasPrefix("New, ") || line.hasPrefix("Reused, ") {
+            if let marker = line.range(of: "Cipher is ") { return String(line[marker.upperBound...]) }
+        }
+        return nil
+    }
+
     /// Whether the session was resumed.
     var resumed: Bool { transcript.contains("Reused, TLS") }
 }
