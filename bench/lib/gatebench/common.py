@@ -15,6 +15,9 @@ REPO = BENCH.parent
 LIB = BENCH / "lib"
 WRK_SCRIPT = LIB / "wrk" / "bench.lua"
 TLSLOAD_SOURCE = LIB / "tlsload" / "tlsload.c"
+# BoringSSL as Gatehouse's release build (scripts/build-release) compiled it: tlsload can link with it.
+BORINGSSL_OBJECTS = REPO / ".build-release" / "release" / "CNIOBoringSSL.build"
+BORINGSSL_HEADERS = REPO / ".build-release" / "checkouts" / "swift-nio-ssl" / "Sources" / "CNIOBoringSSL" / "include"
 OUT = BENCH / "out"
 TOOLS = OUT / "tools"  # helpers the harness compiles on demand (bench/out is not in git)
 

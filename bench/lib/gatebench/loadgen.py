@@ -1,5 +1,5 @@
-"""Load generators: wrk (HTTP/1.1, TLS, new connections, uploads), h2load (HTTP/2) and tlsload (full TLS
-handshakes, lib/tlsload/tlsload.c), bounded in time."""
+"""Load generators: wrk (HTTP/1.1, TLS, new connections, uploads), h2load (HTTP/2) and tlsload (TLS handshakes,
+full or resumed, lib/tlsload/tlsload.c), bounded in time."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .common import LOOPBACK, TLSLOAD_SOURCE, TOOLS, WRK_SCRIPT, log
+from .common import BORINGSSL_HEADERS, BORINGSSL_OBJECTS, LOOPBACK, TLSLOAD_SOURCE, TOOLS, WRK_SCRIPT, log
 
 
 @dataclass
@@ -69,18 +69,48 @@ def _benchjson(out: str, tool: str, returncode: int, cpu: float) -> LoadResult:
     )
 
 
-def tlsload_binary() -> Path:
-    """lib/tlsload/tlsload.c compiled into bench/out/tools/tlsload (OpenSSL, libssl-dev), rebuilt when the source
-    is newer than the binary. Written under a temporary name first: two runs may build it at once."""
-    target = TOOLS / "tlsload"
-    if target.exists() and target.stat().st_mtime >= TLSLOAD_SOURCE.stat().st_mtime:
+def boringssl_objects() -> list[Path]:
+    """The object files of BoringSSL as Gatehouse's release build compiled it (swift-nio-ssl's CNIOBoringSSL), or
+    none when there is no release build."""
+    return sorted(BORINGSSL_OBJECTS.rglob("*.o")) if BORINGSSL_OBJECTS.is_dir() else []
+
+
+def tlsload_library(wanted: str) -> str:
+    """The TLS library tlsload is linked with: `wanted`, or OpenSSL when BoringSSL's objects are missing."""
+    if wanted == "boringssl" and not (boringssl_objects() and BORINGSSL_HEADERS.is_dir()):
+        log("tlsload: no BoringSSL objects in .build-release (no release build): using OpenSSL")
+        return "openssl"
+    return wanted
+
+
+def tlsload_binary(library: str = "openssl") -> Path:
+    """lib/tlsload/tlsload.c compiled into bench/out/tools/tlsload (OpenSSL, libssl-dev) or tlsload-boringssl
+    (linked with the BoringSSL objects of Gatehouse's release build, through a directory of `openssl/*.h` headers
+    that include BoringSSL's), rebuilt when an input is newer than the binary. Written under a temporary name first:
+    two runs may build it at once."""
+    if library == "boringssl":
+        target = TOOLS / "tlsload-boringssl"
+        objects = boringssl_objects()
+        shims = TOOLS / "boringssl-include" / "openssl"
+        shims.mkdir(parents=True, exist_ok=True)
+        for name in ("crypto", "err", "evp", "objects", "ssl", "x509"):
+            (shims / f"{name}.h").write_text(f'#include "CNIOBoringSSL_{name}.h"\n')
+        flags = ["-I", str(shims.parent), "-I", str(BORINGSSL_HEADERS)]
+        libraries = [str(o) for o in objects] + ["-lpthread", "-lstdc++"]
+        newest = max([TLSLOAD_SOURCE.stat().st_mtime] + [o.stat().st_mtime for o in objects])
+    else:
+        target = TOOLS / "tlsload"
+        flags, libraries = [], ["-lssl", "-lcrypto"]
+        newest = TLSLOAD_SOURCE.stat().st_mtime
+    if target.exists() and target.stat().st_mtime >= newest:
         return target
     TOOLS.mkdir(parents=True, exist_ok=True)
-    temporary = TOOLS / f".tlsload-{os.getpid()}"
-    command = ["cc", "-O2", "-Wall", "-Wextra", "-o", str(temporary), str(TLSLOAD_SOURCE), "-lssl", "-lcrypto"]
-    log("building " + " ".join(command[:-3] + [str(TLSLOAD_SOURCE.relative_to(TLSLOAD_SOURCE.parents[2]))] + command[-2:]))
+    temporary = TOOLS / f".{target.name}-{os.getpid()}"
+    command = ["cc", "-O2", "-Wall", "-Wextra", *flags, "-o", str(temporary), str(TLSLOAD_SOURCE), *libraries]
+    shown = "(BoringSSL's objects)" if library == "boringssl" else " ".join(libraries)
+    log(f"building {target.name}: cc -O2 -Wall -Wextra … {TLSLOAD_SOURCE.relative_to(TLSLOAD_SOURCE.parents[2])} {shown}")
     try:
-        result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        result = subprocess.run(command, capture_output=True, text=True, timeout=300)
     except (OSError, subprocess.TimeoutExpired) as error:
         sys.exit(f"cannot build tlsload ({error}): run bench/setup (gcc, libssl-dev)")
     if result.returncode != 0:
@@ -93,12 +123,13 @@ def tlsload_binary() -> Path:
 
 
 def tlsload(port: int, host: str, path: str, connections: int, seconds: float, cores: str | None,
-            timeout_s: int = 5) -> LoadResult:
-    """A full TLS handshake per request (no resumption): `connections` slots, each connect -> handshake -> GET with
-    Connection: close -> response -> close, for `seconds` (the client stops by itself)."""
+            library: str = "openssl", resume: bool = False, timeout_s: int = 5) -> LoadResult:
+    """A TLS handshake per request: `connections` slots, each connect -> handshake -> GET with Connection: close ->
+    response -> close, for `seconds` (the client stops by itself). Full handshakes, or with `resume` each slot
+    resumes with the ticket of its previous connection."""
     duration = max(1.0, float(seconds))
-    cmd = (["taskset", "-c", cores] if cores else []) + [
-        str(tlsload_binary()), LOOPBACK, str(port), host, path, str(connections), f"{duration:g}", str(timeout_s),
+    cmd = (["taskset", "-c", cores] if cores else []) + [str(tlsload_binary(library))] + (["-r"] if resume else []) + [
+        LOOPBACK, str(port), host, path, str(connections), f"{duration:g}", str(timeout_s),
     ]
     before = _children_cpu()
     result = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 30)
@@ -108,8 +139,11 @@ def tlsload(port: int, host: str, path: str, connections: int, seconds: float, c
     match = re.search(r"^TLSINFO (\{.*\})$", out, re.M)
     if match:
         load.tls = json.loads(match.group(1))
-        if load.tls.get("resumed"):
-            log(f"tlsload: {load.tls['resumed']} of {load.tls['handshakes']} handshakes were resumptions (want 0)")
+        handshakes, resumed = load.tls.get("handshakes", 0), load.tls.get("resumed", 0)
+        if not resume and resumed:
+            log(f"tlsload: {resumed} of {handshakes} handshakes were resumptions (want 0)")
+        if resume and handshakes - resumed > connections:
+            log(f"tlsload -r: only {resumed} of {handshakes} handshakes were resumptions")
     return load
 
 

@@ -35,6 +35,10 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--tls-key", choices=sorted(configs.TLS_KEYS), default="p256",
                         help="key type of the run's self-signed certificate, served by every proxy (default p256: "
                              "ECDSA P-256; rsa2048 makes the server's signature dominate a full handshake)")
+    parser.add_argument("--tls-client", choices=("boringssl", "openssl"), default="boringssl",
+                        help="TLS library of tlsload, the handshake scenarios' client (default boringssl: the objects "
+                             "of Gatehouse's release build; OpenSSL 3.0's client spends about twice a proxy's CPU on "
+                             "each handshake, so every proxy ran at the client's pace)")
     parser.add_argument("--label", default="", help="a note shown in the run's heading")
     parser.add_argument("--syscalls", action="store_true",
                         help="also count each proxy's syscalls per request under the load (perf's syscall "
@@ -58,9 +62,6 @@ def main(argv: list[str]) -> int:
     if unknown:
         sys.exit(f"unknown scenario {', '.join(unknown)}; known: {', '.join(BY_KEY)}")
     scenarios = SCENARIOS if args.scenarios == "all" else [BY_KEY[k] for k in args.scenarios.split(",") if k]
-    if any(s.tool == "tlsload" for s in scenarios):
-        need("cc")
-        loadgen.tlsload_binary()  # compile it now (not inside a measured window)
     pinnings = [PINNING_BY_KEY[k] for k in args.pinning.split(",") if k]
     names = [n for n in args.proxies.split(",") if n]
     for n in names:
@@ -69,6 +70,10 @@ def main(argv: list[str]) -> int:
     command = "bench/run " + " ".join(shlex.quote(a) for a in argv)
 
     binary = args.binary or build.ensure_release(build=not args.no_build)
+    if any(s.tool == "tlsload" for s in scenarios):
+        need("cc")
+        args.tls_client = loadgen.tlsload_library(args.tls_client)
+        loadgen.tlsload_binary(args.tls_client)  # compile it now (not inside a measured window)
     root = new_run_dir("run")
     log(f"run directory {root}")
     frozen = build.frozen_copy(binary, root / "bin")
@@ -156,14 +161,16 @@ def unsupported(target: proxies.Target, scenario: Scenario) -> str | None:
     return None
 
 
-def run_load(target: proxies.Target, scenario: Scenario, seconds: float, load_core: str) -> loadgen.LoadResult:
+def run_load(target: proxies.Target, scenario: Scenario, seconds: float, load_core: str,
+             tls_client: str = "openssl") -> loadgen.LoadResult:
     port = target.https_port if scenario.tls else target.http_port
     scheme = "https" if scenario.tls else "http"
     url = f"{scheme}://{HOST}:{port}{scenario.path}"
     if scenario.tool == "h2load":
         return loadgen.h2load(url, port, scenario.connections, scenario.streams, seconds, load_core, warmup=1)
     if scenario.tool == "tlsload":
-        return loadgen.tlsload(port, HOST, scenario.path, scenario.connections, seconds, load_core)
+        return loadgen.tlsload(port, HOST, scenario.path, scenario.connections, seconds, load_core,
+                               library=tls_client, resume=scenario.resume)
     return loadgen.wrk(url, scenario.connections, seconds, load_core, scenario.mode, scenario.upload)
 
 
@@ -180,11 +187,11 @@ def measure(target: proxies.Target, scenario: Scenario, pinning: Pinning, rep: i
             return record
         counter = proc.SyscallCount(p.pids(), setup.root / f"perf-{tag}-{target.name}.csv").start() \
             if args.syscalls and p else None
-        warm = run_load(target, scenario, args.warmup, load_core) if args.warmup > 0 else None
+        warm = run_load(target, scenario, args.warmup, load_core, args.tls_client) if args.warmup > 0 else None
         pids = p.pids() if p else []
         (user0, system0), backend0, busy0 = proc.cpu_times(pids), backend.cpu(), proc.machine_busy_seconds()
         wall0 = time.monotonic()
-        result = run_load(target, scenario, args.duration, load_core)
+        result = run_load(target, scenario, args.duration, load_core, args.tls_client)
         wall = time.monotonic() - wall0
         pids = p.pids() if p else []
         (user1, system1), backend1, busy1 = proc.cpu_times(pids), backend.cpu(), proc.machine_busy_seconds()
@@ -244,6 +251,9 @@ def render(args, command, started_at, scenarios, pinnings, targets, records, ski
     if any(s.tls for s in scenarios):
         lines.append(f"- TLS: every proxy serves the same self-signed **{key_name}** certificate (`--tls-key {args.tls_key}`), "
                      "TLS 1.2–1.3")
+    if any(s.tool == "tlsload" for s in scenarios):
+        lines.append(f"- Handshake client: tlsload linked with **{'BoringSSL' if args.tls_client == 'boringssl' else 'OpenSSL'}** "
+                     f"(`--tls-client {args.tls_client}`), key exchange X25519")
     for name, problem in broken.items():
         lines.append(f"- **{name} excluded**: {problem}")
     lines.append("")
@@ -297,7 +307,7 @@ def render(args, command, started_at, scenarios, pinnings, targets, records, ski
                     client_cores = med([r["loadgen_cpu_s"] / r["seconds"] for r in mine if r.get("seconds")])
                     proxy_cores = med([r["proxy_cpu_s"] / r["seconds"] for r in mine
                                        if r.get("seconds") and r.get("proxy_cpu_s") is not None])
-                    lines.append(f"- {target.name}: {total:,} full handshakes, {resumed} resumed; {tls.get('protocol')} "
+                    lines.append(f"- {target.name}: {total:,} handshakes, {resumed:,} resumed; {tls.get('protocol')} "
                                  f"{tls.get('cipher')}, {tls.get('group')}, server key {tls.get('server_key')}, "
                                  f"signature {tls.get('signature')}; tlsload {report.fmt(client, 0)} µs CPU per request "
                                  f"({report.fmt(client_cores, 2)} cores; the proxy {report.fmt(proxy_cores, 2)} cores)")

@@ -11,7 +11,7 @@ from .common import UPLOAD_BYTES
 class Scenario:
     key: str
     title: str
-    tool: str  # "wrk", "h2load" or "tlsload" (lib/tlsload/tlsload.c: a full TLS handshake per request)
+    tool: str  # "wrk", "h2load" or "tlsload" (lib/tlsload/tlsload.c: a TLS handshake per request)
     path: str
     mode: str = "keepalive"  # wrk: keepalive | close | upload
     connections: int = 64
@@ -19,11 +19,14 @@ class Scenario:
     tls: bool = False
     h2: bool = False
     upload: int = 0
+    resume: bool = False  # tlsload: resumed handshakes (-r) instead of full ones
 
     def describe_load(self) -> str:
         if self.tool == "h2load":
             return f"h2load -t1 -c{self.connections} -m{self.streams}"
         if self.tool == "tlsload":
+            if self.resume:
+                return f"tlsload -r -c{self.connections}, resumed handshakes + Connection: close"
             return f"tlsload -c{self.connections}, full handshakes + Connection: close"
         extra = {"close": " + Connection: close", "upload": f" POST {self.upload >> 20} MiB"}.get(self.mode, "")
         return f"wrk -t1 -c{self.connections}{extra}"
@@ -38,8 +41,8 @@ SCENARIOS = [
     Scenario("h1-tls", "HTTP/1.1 over TLS, keep-alive, 100 B", "wrk", "/static/small", tls=True, connections=64),
     Scenario("h2-tls", "HTTP/2 over TLS, 8 connections x 32 streams, 100 B", "h2load", "/static/small", tls=True,
              h2=True, connections=8, streams=32),
-    Scenario("tls-handshake", "TLS handshakes (resumed: wrk reuses its session): a new TLS connection per request", "wrk", "/static/small", mode="close",
-             tls=True, connections=16),
+    Scenario("tls-handshake", "TLS handshakes (resumed with the previous connection's ticket): a new TLS connection per "
+             "request", "tlsload", "/static/small", mode="close", tls=True, connections=16, resume=True),
     Scenario("tls-full", "TLS full handshakes (no resumption): a new TLS connection per request", "tlsload",
              "/static/small", mode="close", tls=True, connections=16),
     Scenario("upload", "8 MiB uploads (POST, streamed to the backend)", "wrk", "/upload", mode="upload", connections=4,

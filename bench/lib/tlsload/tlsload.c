@@ -1,12 +1,17 @@
 /*
- * tlsload: a load client that makes a FULL TLS handshake for every request (no session resumption).
+ * tlsload: a load client that makes a new TLS connection, with a handshake, for every request.
  *
- *   tlsload HOST PORT NAME PATH CONNECTIONS SECONDS [TIMEOUT_SECONDS]
+ *   tlsload [-r] HOST PORT NAME PATH CONNECTIONS SECONDS [TIMEOUT_SECONDS]
  *
+ * Without -r every handshake is FULL (no session resumption); with -r every handshake after a slot's first is a
+ * RESUMPTION (TLS 1.3: PSK with a key exchange) with the newest ticket the server sent on that slot's previous
+ * connection (tickets are single-use, as RFC 8446 asks of clients).
  * HOST is the IPv4 address to connect to (the harness always passes 127.0.0.1), NAME the SNI and Host header.
- * CONNECTIONS slots each loop: TCP connect (TCP_NODELAY), a new SSL object (session cache off, no tickets, never
- * SSL_set_session, so no handshake can be a resumption; ALPN http/1.1; no certificate verification: the bench
- * certificate is self-signed), `GET PATH HTTP/1.1` with `Connection: close`, read until the response is complete
+ * CONNECTIONS slots each loop: TCP connect (TCP_NODELAY), a new SSL object (without -r: session cache off, no
+ * tickets, never SSL_set_session, so no handshake can be a resumption; with -r: SSL_set_session with the slot's
+ * ticket; key exchange X25519 only, so every library and server agree on it; ALPN http/1.1; no certificate
+ * verification: the bench certificate is self-signed), `GET PATH HTTP/1.1` with `Connection: close`, read until the
+ * response is complete
  * (Content-Length) or EOF, check the status is 200, record the latency (TCP connect start -> response complete),
  * close, start again. Single-threaded, non-blocking, epoll. Stops by itself after SECONDS (connections still in
  * flight then are dropped, as wrk does). TIMEOUT_SECONDS (default 5) bounds each connection.
@@ -16,7 +21,8 @@
  *   TLSINFO {"handshakes":..,"resumed":..,"protocol":"TLSv1.3","cipher":..,"alpn":..,"group":..,...}
  * connect_errors counts failed TCP connects and failed TLS handshakes (as wrk does).
  *
- * Build: cc -O2 -Wall -Wextra -o tlsload tlsload.c -lssl -lcrypto
+ * Build: cc -O2 -Wall -Wextra -o tlsload tlsload.c -lssl -lcrypto (OpenSSL). It builds against BoringSSL too
+ * (OPENSSL_IS_BORINGSSL): the harness links it with the BoringSSL objects of Gatehouse's release build.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -106,6 +112,7 @@ enum state { S_IDLE, S_CONNECTING, S_HANDSHAKE, S_WRITING, S_READING };
 struct conn {
     int fd;
     SSL *ssl;
+    SSL_SESSION *session;       /* -r: the ticket for the slot's next connection (NULL: none yet) */
     enum state st;
     uint32_t events;            /* current epoll interest (0: not registered) */
     uint64_t start_us, deadline_us, retry_at_us;
@@ -128,6 +135,7 @@ static struct {
 } info;
 
 static int epfd = -1;
+static int resume;              /* -r */
 static SSL_CTX *ctx;
 static struct sockaddr_in target;
 static const char *sni;
@@ -208,13 +216,20 @@ static void capture_info(SSL *ssl) {
     unsigned alpn_len = 0;
     SSL_get0_alpn_selected(ssl, &alpn, &alpn_len);
     snprintf(info.alpn, sizeof info.alpn, "%.*s", (int)alpn_len, alpn ? (const char *)alpn : "");
-#ifdef SSL_get_negotiated_group
+#if defined(OPENSSL_IS_BORINGSSL)
+    const char *group_name = SSL_get_group_name(SSL_get_group_id(ssl));
+    snprintf(info.group, sizeof info.group, "%s", group_name ? group_name : "?");
+#elif defined(SSL_get_negotiated_group)
     int group = (int)SSL_get_negotiated_group(ssl);
     const char *group_name = group > 0 ? OBJ_nid2sn(group) : NULL;
     snprintf(info.group, sizeof info.group, "%s", group_name ? group_name : "?");
 #else
     snprintf(info.group, sizeof info.group, "?");
 #endif
+#if defined(OPENSSL_IS_BORINGSSL)
+    const char *sig_name = SSL_get_signature_algorithm_name(SSL_get_peer_signature_algorithm(ssl), 0);
+    snprintf(info.signature, sizeof info.signature, "%s", sig_name ? sig_name : "?");
+#else
     int sig_type = 0, digest = 0;
     SSL_get_peer_signature_type_nid(ssl, &sig_type);
     SSL_get_peer_signature_nid(ssl, &digest);
@@ -223,6 +238,7 @@ static void capture_info(SSL *ssl) {
     const char *digest_name = digest > 0 ? OBJ_nid2sn(digest) : NULL;
     snprintf(info.signature, sizeof info.signature, "%s%s%s", sig_name ? sig_name : "?", digest_name ? "+" : "",
              digest_name ? digest_name : "");
+#endif
 #if OPENSSL_VERSION_NUMBER >= 0x30000000L
     X509 *cert = SSL_get1_peer_certificate(ssl);
 #else
@@ -238,6 +254,16 @@ static void capture_info(SSL *ssl) {
         }
         X509_free(cert);
     }
+}
+
+/* -r: a ticket the server sent (TLS 1.3: after the handshake, read with the response) becomes the slot's next
+ * session; the slot keeps the reference. */
+static int remember_session(SSL *ssl, SSL_SESSION *session) {
+    struct conn *c = SSL_get_app_data(ssl);
+    if (!c) return 0;
+    if (c->session) SSL_SESSION_free(c->session);
+    c->session = session;
+    return 1;
 }
 
 /* The response head is complete in c->head[0..end): status and Content-Length. */
@@ -327,6 +353,11 @@ static void drive(struct conn *c) {
                     exit(1);
                 }
                 SSL_set_connect_state(c->ssl);
+                SSL_set_app_data(c->ssl, c);
+                if (resume && c->session && !SSL_set_session(c->ssl, c->session)) {
+                    fprintf(stderr, "tlsload: cannot set the session to resume\n");
+                    exit(1);
+                }
             }
             ERR_clear_error();
             int r = SSL_connect(c->ssl);
@@ -432,7 +463,8 @@ static int parse_number(const char *text, double min, double max, double *out) {
 static void usage(const char *problem) {
     if (problem) fprintf(stderr, "tlsload: %s\n", problem);
     fprintf(stderr,
-            "usage: tlsload HOST PORT NAME PATH CONNECTIONS SECONDS [TIMEOUT_SECONDS]\n"
+            "usage: tlsload [-r] HOST PORT NAME PATH CONNECTIONS SECONDS [TIMEOUT_SECONDS]\n"
+            "  -r: resume each slot's session (TLS 1.3 tickets); without it every handshake is full\n"
             "  HOST: IPv4 address to connect to (127.0.0.1); NAME: SNI and Host header; PATH: starts with /\n"
             "  CONNECTIONS: 1-%d; SECONDS: 0.1-3600 (the run stops by itself); TIMEOUT_SECONDS per connection "
             "(default 5)\n", MAX_CONNECTIONS);
@@ -440,6 +472,11 @@ static void usage(const char *problem) {
 }
 
 int main(int argc, char **argv) {
+    if (argc > 1 && strcmp(argv[1], "-r") == 0) {
+        resume = 1;
+        argv++;
+        argc--;
+    }
     if (argc != 7 && argc != 8) usage(argc == 1 ? NULL : "wrong number of arguments");
     double port, connections, seconds, timeout = 5;
     memset(&target, 0, sizeof target);
@@ -474,8 +511,17 @@ int main(int argc, char **argv) {
         return 1;
     }
     SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-    SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);   /* with no SSL_set_session: every handshake is full */
-    SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+    if (resume) {
+        SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+        SSL_CTX_sess_set_new_cb(ctx, remember_session);
+    } else {
+        SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);   /* with no SSL_set_session: every handshake is full */
+        SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+    }
+    if (SSL_CTX_set1_groups_list(ctx, "X25519") != 1) {
+        fprintf(stderr, "tlsload: cannot set the key exchange group\n");
+        return 1;
+    }
 #ifdef SSL_OP_IGNORE_UNEXPECTED_EOF
     SSL_CTX_set_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);   /* EOF without close_notify ends a response too */
 #endif
@@ -532,8 +578,10 @@ int main(int argc, char **argv) {
         now = now_us();
     }
     uint64_t duration = now - begin;
-    for (int i = 0; i < count; i++)
+    for (int i = 0; i < count; i++) {
         if (conns[i].st != S_IDLE) finish(&conns[i], 0, now);   /* in flight at the end: dropped, not counted */
+        if (conns[i].session) SSL_SESSION_free(conns[i].session);
+    }
 
     printf("BENCHJSON {\"requests\":%llu,\"duration_us\":%llu,\"bytes\":%llu,\"connect_errors\":%llu,"
            "\"read_errors\":%llu,\"write_errors\":%llu,\"status_errors\":%llu,\"timeouts\":%llu,\"p50_us\":%llu,"
