@@ -19,7 +19,8 @@ enum CipherPreference {
         case applied
         /// No AES hardware: BoringSSL's TLS 1.3 default is kept (the TLS 1.2 order is set).
         case defaultKept
-        /// NIOSSL's context no longer shows its BoringSSL context (a changed NIOSSL): the client's order decides.
+        /// NIOSSL's context no longer shows its BoringSSL context (a changed NIOSSL), or BoringSSL refused the TLS 1.3
+        /// order: the client's order decides.
         case unavailable
     }
 
