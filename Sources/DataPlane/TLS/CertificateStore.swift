@@ -112,7 +112,7 @@ public final class CertificateStore: Sendable {
             promise.succeed(self.select(serverName: values.serverHostname))
         }
         let context = try NIOSSLContext(configuration: configuration)
-        if CipherPreference.apply(to: context) == .unavailable {
+        if !CipherPreference.apply(to: context) {
             logger.warning("the server's cipher suite order could not be set; clients choose the suite")
         }
         return context

@@ -13,17 +13,6 @@ import NIOSSL
 /// whose first TLS 1.3 choice is ChaCha20-Poly1305 (a client without AES hardware says so that way): it gets
 /// ChaCha20-Poly1305. Without AES hardware BoringSSL's default (ChaCha20 first) stays.
 enum CipherPreference {
-    /// What `apply(to:)` did.
-    enum Outcome: Equatable {
-        /// The preference is set.
-        case applied
-        /// No AES hardware: BoringSSL's TLS 1.3 default is kept (the TLS 1.2 order is set).
-        case defaultKept
-        /// NIOSSL's context no longer shows its BoringSSL context (a changed NIOSSL), or BoringSSL refused the TLS 1.3
-        /// order: the client's order decides.
-        case unavailable
-    }
-
     /// The server's order.
     private static let serverOrder: [UInt16] = [aes128, aes256, chacha20]
     /// The order for a client that asks for ChaCha20-Poly1305 first.
@@ -32,15 +21,17 @@ enum CipherPreference {
     private static let aes256 = UInt16(SSL_CIPHER_AES_256_GCM_SHA384)
     private static let chacha20 = UInt16(SSL_CIPHER_CHACHA20_POLY1305_SHA256)
 
-    /// Sets the preference on a server context before its first connection.
-    static func apply(to context: NIOSSLContext) -> Outcome {
-        guard let boringContext = boringContext(of: context) else { return .unavailable }
+    /// Sets the preference on a server context before its first connection. False when it could not: NIOSSL's
+    /// context no longer shows its BoringSSL context (a changed NIOSSL) or BoringSSL refused the TLS 1.3 order; the
+    /// client's order then decides. Without AES hardware only the TLS 1.2 order is set, and that counts as set.
+    static func apply(to context: NIOSSLContext) -> Bool {
+        guard let boringContext = boringContext(of: context) else { return false }
         _ = SSL_CTX_set_options(boringContext, UInt32(SSL_OP_CIPHER_SERVER_PREFERENCE))
-        guard EVP_has_aes_hardware() == 1 else { return .defaultKept }
-        guard SSL_CTX_set1_tls13_ciphers(boringContext, serverOrder, nil, serverOrder.count) == 1 else { return .unavailable }
+        guard EVP_has_aes_hardware() == 1 else { return true }
+        guard SSL_CTX_set1_tls13_ciphers(boringContext, serverOrder, nil, serverOrder.count) == 1 else { return false }
         // NIOSSL picks certificates in the later certificate callback; the early one is free for this.
         SSL_CTX_set_select_certificate_cb(boringContext, clientHelloSeen)
-        return .applied
+        return true
     }
 
     /// BoringSSL's early callback: the ClientHello's first TLS 1.3 suite decides between the two orders.

@@ -155,19 +155,19 @@ struct PresentedCertificate: Sendable, CustomStringConvertible {
 
     /// The protocol version of the session (`TLSv1.3`, `TLSv1.2`), from s_client's `New, TLSv1.3, Cipher is …` line.
     var version: String? {
-        for line in transcript.split(separator: "\n") where line.hasPrefix("New, ") || line.hasPrefix("Reused, ") {
-            let fields = line.split(separator: ",")
-            if fields.count > 1 { return fields[1].trimmingCharacters(in: .whitespaces) }
-        }
-        return nil
+        guard let fields = sessionLine?.split(separator: ","), fields.count > 1 else { return nil }
+        return fields[1].trimmingCharacters(in: .whitespaces)
     }
 
     /// The cipher suite of the session, from s_client's `New, TLSv1.3, Cipher is …` line.
     var cipher: String? {
-        for line in transcript.split(separator: "\n") where line.hasPrefix("New, ") || line.hasPrefix("Reused, ") {
-            if let marker = line.range(of: "Cipher is ") { return String(line[marker.upperBound...]) }
-        }
-        return nil
+        guard let line = sessionLine, let marker = line.range(of: "Cipher is ") else { return nil }
+        return String(line[marker.upperBound...])
+    }
+
+    /// s_client's line that names the session: `New, TLSv1.3, Cipher is …` (or `Reused, …`).
+    private var sessionLine: Substring? {
+        transcript.split(separator: "\n").first { $0.hasPrefix("New, ") || $0.hasPrefix("Reused, ") }
     }
 
     /// Whether the session was resumed.
