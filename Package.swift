@@ -53,11 +53,14 @@ let package = Package(
         ),
         .target(name: "Routing", dependencies: ["KubeModel"], swiftSettings: strict),
         .target(name: "Policy", dependencies: ["KubeModel"], swiftSettings: strict),
+        // splice(2) and Linux pipe sizing, which Swift's Glibc module does not declare (they need _GNU_SOURCE).
+        .target(name: "CLinuxSplice"),
         .target(
             name: "DataPlane",
             dependencies: [
                 "Routing",
                 "KubeModel",
+                "CLinuxSplice",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -82,6 +82,12 @@ struct Serve: AsyncParsableCommand {
     @Flag(name: .customLong("use-forwarded-headers"), help: "Trust and append client-sent X-Forwarded-* headers.")
     var useForwardedHeaders = false
 
+    @Flag(
+        name: .customLong("splice-request-bodies"), inversion: .prefixedNo,
+        help: "Move large request bodies between plain-TCP connections inside the kernel (splice) instead of copying them."
+    )
+    var spliceRequestBodies = true
+
     @Flag(name: .customLong("demo-backends"), help: "Start an echo backend for every loopback endpoint in the manifests.")
     var demoBackends = false
 
@@ -117,7 +123,8 @@ struct Serve: AsyncParsableCommand {
             httpsPort: httpsPort ?? 8443,
             httpsPortRequired: httpsPort != nil,
             maxIdleUpstreamConnections: upstreamKeepaliveConnections,
-            useForwardedHeaders: useForwardedHeaders
+            useForwardedHeaders: useForwardedHeaders,
+            spliceRequestBodies: spliceRequestBodies
         )
         let configuration = GatehouseConfiguration(
             manifestPaths: routing.manifests,

@@ -42,6 +42,21 @@ struct HTTP1BodyDecoder: Sendable {
         }
     }
 
+    /// The body bytes still to come of a Content-Length body, nil for any other framing or state.
+    var contentLengthLeft: Int? {
+        if case .contentLength(let remaining) = state { return remaining }
+        return nil
+    }
+
+    /// Counts `count` bytes of a Content-Length body as read, when they were moved past the parser (spliced from
+    /// socket to socket). `count` must be between 1 and ``contentLengthLeft``.
+    mutating func skipContentLength(_ count: Int) {
+        guard case .contentLength(let remaining) = state, count > 0, count <= remaining else {
+            preconditionFailure("skipped \(count) body bytes outside a Content-Length body or past its end")
+        }
+        state = count == remaining ? .finished : .contentLength(remaining: remaining &- count)
+    }
+
     /// The next body event from `buffer`: `.body`, `.trailers`, `.end` (then the message is over), `.needMoreData`
     /// or `.error`.
     mutating func next(_ buffer: inout ByteBuffer, limits: HTTP1Limits) -> HTTP1ParseEvent {

@@ -99,6 +99,23 @@ public struct HTTP1RequestParser: Sendable {
         fieldStorage.recycle(head)
     }
 
+    /// The bytes still to come of the current request's Content-Length body, nil outside one.
+    public var contentLengthLeft: Int? {
+        if case .body(let decoder) = state { return decoder.contentLengthLeft }
+        return nil
+    }
+
+    /// Counts `count` bytes of the current Content-Length body as read without parsing them: the caller moved them
+    /// from socket to socket itself. `count` must be between 1 and ``contentLengthLeft``; once the body is
+    /// complete, the next ``next(_:)`` reports `.end`.
+    public mutating func skipContentLength(_ count: Int) {
+        guard case .body(var decoder) = state else {
+            preconditionFailure("skipped \(count) body bytes outside a request body")
+        }
+        decoder.skipContentLength(count)
+        state = .body(decoder)
+    }
+
     /// The event for the end of input: `.needMoreData` when no request was in progress (a clean close),
     /// `.error(.incompleteMessage)` when one was cut, `.end` when the current request had just completed.
     public mutating func inputClosed() -> HTTP1ParseEvent {

@@ -70,6 +70,11 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     private var responseHeadMemory: ByteBuffer?
     /// The largest buffer kept for reuse: an idle connection holds at most two of this size.
     static let reusedBufferCapacity = 4096
+    /// The client channel's read settings from before its reads were narrowed for a spliced body (see
+    /// ``narrowReads(_:)``), restored when the body ends.
+    private var savedReadSettings: (allocator: any RecvByteBufferAllocator, messagesPerRead: UInt)?
+    /// The fewest body bytes left for which splicing is worth its calls (below it the body is copied).
+    static let spliceMinimum = 64 * 1024
 
     /// `buffer` when it is small enough to keep for reuse, else nil.
     private static func keptForReuse(_ buffer: ByteBuffer) -> ByteBuffer? {
@@ -193,6 +198,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     func receiveComplete() {
         if buffer.readableBytes == 0 { buffer = ByteBuffer() }
         flushUpstream()
+        trySplice()
         flushClient()
     }
 
@@ -311,6 +317,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
                         exchange.upstreamFramingClosed = true
                     }
                 case .end:
+                    restoreReads()
                     if exchange.upstreamFraming == .chunked && !exchange.upstreamFramingClosed {
                         upstream.write(ByteBuffer(staticString: "0\r\n\r\n"))
                     }
@@ -319,6 +326,11 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
                     flushUpstream()
                     if !exchange.responseStarted { arm(.upstreamRead, after: exchange.route.policy.readTimeout) }
                 case .needMoreData:
+                    // A client that half-closed in the middle of its body can never finish it: fail now instead of
+                    // holding the backend until the body timeout.
+                    if inputClosed {
+                        failExchange(exchange, status: 400, reason: "the client closed its side in the middle of the request body")
+                    }
                     return
                 case .head:
                     return
@@ -421,6 +433,10 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         )
         exchange.isUpgrade = upgrade
         exchange.closeAfter = closeAfter
+        if case .contentLength(let length) = framing, length >= Self.spliceMinimum {
+            exchange.spliceable =
+                loop.configuration.spliceRequestBodies && stream == nil && scheme == "http" && route.policy.backendProtocol == .http
+        }
         phase = .exchange(exchange)
         if sendContinue {
             exchange.sentContinue = true
@@ -483,6 +499,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
             arm(.upstreamRead, after: exchange.route.policy.readTimeout)
         } else {
             arm(.clientBody, after: loop.clientTimeouts.body)
+            trySplice()
         }
     }
 
@@ -505,6 +522,73 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         case .exchange(let exchange), .tunnel(let exchange): exchange.upstream?.flush()
         default: break
         }
+    }
+
+    // MARK: - Splicing request bodies
+
+    /// Moves what the client's socket holds of a large request body straight into the backend's socket through
+    /// the loop's ``SplicePipe``, when the exchange allows it (``ProxyExchange/spliceable``) and no byte is waiting
+    /// ahead of those: none in `buffer`, none queued towards the backend, reading not paused. Called wherever that
+    /// may have become true: after client bytes were handled, the upstream attached or drained.
+    private func trySplice() {
+        guard case .exchange(let exchange) = phase, exchange.spliceable, !exchange.requestComplete, !readsPaused,
+            buffer.readableBytes == 0, let upstream = exchange.upstream, let context,
+            let left = parser.contentLengthLeft, left >= Self.spliceMinimum, upstream.outputDrained,
+            let pipe = loop.splicePipe
+        else { return }
+        narrowReads(context)
+        var moved: SplicePipe.Transfer?
+        // Either socket may have closed since its channel last looked: the transfer then stops at once, or does not
+        // run (nil), and the channel reports the close as usual.
+        _ = try? context.pipeline.syncOperations.withUnsafeTransportIfAvailable(of: NIOBSDSocket.Handle.self) { client in
+            try upstream.channel.pipeline.syncOperations.withUnsafeTransportIfAvailable(of: NIOBSDSocket.Handle.self) { backend in
+                moved = pipe.transfer(from: client, to: backend, limit: left, allocator: upstream.channel.allocator)
+            }
+        }
+        if pipe.broken {
+            failExchange(exchange, status: 502, reason: "request body lost in the splice pipe")
+            return
+        }
+        guard let moved, moved.taken > 0 else { return }
+        parser.skipContentLength(moved.taken)
+        exchange.bodyBytesReceived += moved.taken
+        exchange.bodyBytesSent += moved.taken
+        loop.metrics.requestBodyBytesSpliced.wrappingAdd(moved.taken, ordering: .relaxed)
+        arm(.clientBody, after: loop.clientTimeouts.body)
+        if let leftover = moved.leftover {
+            // The backend's socket is full: the rest goes through its channel, which waits for room; reading stops
+            // until it is written, then splicing goes on.
+            pauseReading()
+            let written = context.eventLoop.makePromise(of: Void.self)
+            upstream.writeAndFlush(leftover, promise: written)
+            written.futureResult.assumeIsolated().whenComplete { [self] _ in
+                guard case .exchange(let current) = phase, current === exchange else { return }
+                resumeReading()
+                trySplice()
+            }
+        }
+        // The whole body went: the parser reports its end.
+        if moved.taken == left { advance() }
+    }
+
+    /// Makes the client channel read at most 1 KiB per readable event while a body is spliced: the event then
+    /// mostly says that more arrived, and the bytes stay in the socket for the next splice.
+    private func narrowReads(_ context: ChannelHandlerContext) {
+        guard savedReadSettings == nil, let options = context.channel.syncOptions,
+            let allocator = try? options.getOption(.recvAllocator), let messages = try? options.getOption(.maxMessagesPerRead)
+        else { return }
+        savedReadSettings = (allocator, messages)
+        try? options.setOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 1024))
+        try? options.setOption(.maxMessagesPerRead, value: 1)
+    }
+
+    /// Gives the client channel back the read settings ``narrowReads(_:)`` replaced.
+    private func restoreReads() {
+        guard let saved = savedReadSettings else { return }
+        savedReadSettings = nil
+        guard let options = context?.channel.syncOptions else { return }
+        try? options.setOption(.recvAllocator, value: saved.allocator)
+        try? options.setOption(.maxMessagesPerRead, value: saved.messagesPerRead)
     }
 
     // MARK: - Responses (UpstreamDelegate)
@@ -697,6 +781,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         resumeReading()
         advance()
         flushUpstream()
+        trySplice()
     }
 
     // MARK: - Ending exchanges
@@ -707,6 +792,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     /// Ends a completed exchange: close the connection or get ready for the next request.
     private func finish(_ exchange: ProxyExchange) {
         guard attached else { return }
+        restoreReads()
         if exchange.closeAfter || quiescing || clientDone {
             phase = .lingering
             // A client that asked to close (or half-closed) after a request read whole, with nothing after it, has

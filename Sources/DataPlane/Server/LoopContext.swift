@@ -30,6 +30,16 @@ final class LoopContext: @unchecked Sendable {
     let metrics: ProxyMetrics
     /// The HTTPS port redirect locations name: the configured one, or the port actually bound when that is 0.
     var redirectHTTPSPort: Int
+    /// The pipe request bodies are spliced through, once made.
+    private var pipe: SplicePipe?
+
+    /// The loop's pipe for splicing request bodies, made on first use (again if the last one broke); nil when the
+    /// system gives none (the body is then copied).
+    var splicePipe: SplicePipe? {
+        if let pipe, !pipe.broken { return pipe }
+        pipe = SplicePipe()
+        return pipe
+    }
 
     init(eventLoop: any EventLoop, snapshot: DataPlaneSnapshot, configuration: ProxyConfiguration, metrics: ProxyMetrics) {
         self.eventLoop = eventLoop

@@ -36,6 +36,9 @@ public struct ProxyConfiguration: Sendable, Hashable {
     public var useForwardedHeaders: Bool
     /// How long a graceful shutdown waits for in-flight requests.
     public var drainTimeout: Duration
+    /// Whether large Content-Length request bodies between plain-TCP client and backend connections are spliced
+    /// from socket to socket inside the kernel instead of copied through the proxy (see ``SplicePipe``).
+    public var spliceRequestBodies: Bool
 
     /// Creates a configuration with ingress-nginx's defaults.
     public init(
@@ -53,7 +56,8 @@ public struct ProxyConfiguration: Sendable, Hashable {
         maxIdleUpstreamConnections: Int = 1024,
         maxRequestsPerConnection: Int = 1000,
         useForwardedHeaders: Bool = false,
-        drainTimeout: Duration = .seconds(30)
+        drainTimeout: Duration = .seconds(30),
+        spliceRequestBodies: Bool = true
     ) {
         self.bindAddress = bindAddress
         self.httpPort = httpPort
@@ -70,5 +74,6 @@ public struct ProxyConfiguration: Sendable, Hashable {
         self.maxRequestsPerConnection = maxRequestsPerConnection
         self.useForwardedHeaders = useForwardedHeaders
         self.drainTimeout = drainTimeout
+        self.spliceRequestBodies = spliceRequestBodies
     }
 }

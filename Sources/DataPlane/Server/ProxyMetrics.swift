@@ -20,6 +20,8 @@ public final class ProxyMetrics: Sendable {
     let retries = Atomic<Int>(0)
     /// Requests refused as malformed (400, 431, …) before routing.
     let badRequests = Atomic<Int>(0)
+    /// Request body bytes moved from client to backend sockets inside the kernel (``SplicePipe``).
+    let requestBodyBytesSpliced = Atomic<Int>(0)
 
     /// Creates zeroed counters.
     public init() {}
@@ -65,6 +67,10 @@ public final class ProxyMetrics: Sendable {
         )
         counter("gatehouse_upstream_retries_total", "Requests retried on another endpoint.", retries.load(ordering: .relaxed))
         counter("gatehouse_bad_requests_total", "Malformed requests refused before routing.", badRequests.load(ordering: .relaxed))
+        counter(
+            "gatehouse_request_body_bytes_spliced_total", "Request body bytes moved from client to backend sockets inside the kernel.",
+            requestBodyBytesSpliced.load(ordering: .relaxed)
+        )
         return text
     }
 }

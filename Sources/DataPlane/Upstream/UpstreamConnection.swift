@@ -35,6 +35,19 @@ final class UpstreamConnection {
         context.write(NIOAny(buffer), promise: nil)
     }
 
+    /// Writes and flushes `buffer` after anything gathered; `promise` completes once it is in the kernel (or failed).
+    func writeAndFlush(_ buffer: ByteBuffer, promise: EventLoopPromise<Void>) {
+        guard let context = handler.context else { return promise.fail(ChannelError.ioOnClosedChannel) }
+        if let gathered = output.take() { context.write(NIOAny(gathered), promise: nil) }
+        context.writeAndFlush(NIOAny(buffer), promise: promise)
+    }
+
+    /// Whether every byte written so far is in the kernel: nothing gathered, nothing queued in the channel.
+    var outputDrained: Bool {
+        guard output.isEmpty, let options = channel.syncOptions else { return false }
+        return (try? options.getOption(.bufferedWritableBytes)) == 0
+    }
+
     /// Flushes pending writes.
     func flush() {
         guard let context = handler.context else { return }

@@ -1,10 +1,11 @@
-#if canImport(HTTP1)
-@testable import HTTP1
-#else
-@testable import DataPlane
-#endif
 import NIOCore
 import Testing
+
+#if canImport(HTTP1)
+    @testable import HTTP1
+#else
+    @testable import DataPlane
+#endif
 
 /// Requests the parser accepts, fed whole, in two pieces at every split and byte by byte.
 @Suite struct HTTP1RequestParserTests {
@@ -60,6 +61,39 @@ import Testing
         #expect(parser.next(&buffer) == .end)
         #expect(parser.next(&buffer) == .needMoreData)
         #expect(buffer.readableBytes == 3)  // "GET" of the next request stays
+    }
+
+    @Test func contentLengthBodyBytesSkippedPastTheParser() {
+        var parser = HTTP1RequestParser()
+        var buffer = ByteBuffer(string: "PUT / HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nab")
+        guard case .head = parser.next(&buffer) else {
+            Issue.record("expected a head")
+            return
+        }
+        #expect(parser.contentLengthLeft == 10)
+        #expect(parser.next(&buffer) == .body(ByteBuffer(string: "ab")))
+        #expect(parser.contentLengthLeft == 8)
+        // Moved from socket to socket by the caller: the parser only counts them.
+        parser.skipContentLength(5)
+        #expect(parser.contentLengthLeft == 3)
+        buffer.writeString("ijkGET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n")
+        #expect(parser.next(&buffer) == .body(ByteBuffer(string: "ijk")))
+        #expect(parser.contentLengthLeft == nil)
+        #expect(parser.next(&buffer) == .end)
+        guard case .head = parser.next(&buffer) else {
+            Issue.record("expected the next head")
+            return
+        }
+        #expect(parser.contentLengthLeft == nil)  // chunked: nothing to skip
+        var rest = ByteBuffer(string: "PUT / HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\n\r\n")
+        var second = HTTP1RequestParser()
+        guard case .head = second.next(&rest) else {
+            Issue.record("expected a head")
+            return
+        }
+        second.skipContentLength(4)
+        #expect(second.contentLengthLeft == nil)
+        #expect(second.next(&rest) == .end)
     }
 
     @Test func zeroContentLengthHasNoBody() {

@@ -269,6 +269,11 @@ final class StalledListener: Sendable {
 
     /// Listens on an ephemeral port.
     init() throws {
+        (descriptor, port) = try Self.listenOnLoopback()
+    }
+
+    /// A blocking socket listening on an ephemeral port of 127.0.0.1, and the port.
+    static func listenOnLoopback() throws -> (descriptor: Int32, port: Int) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.EIO) }
         var address = sockaddr_in()
@@ -285,8 +290,7 @@ final class StalledListener: Sendable {
         _ = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
         }
-        descriptor = fd
-        port = Int(UInt16(bigEndian: address.sin_port))
+        return (fd, Int(UInt16(bigEndian: address.sin_port)))
     }
 
     /// Closes the socket (the connections in its backlog are reset).
