@@ -542,7 +542,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         // run (nil), and the channel reports the close as usual.
         _ = try? context.pipeline.syncOperations.withUnsafeTransportIfAvailable(of: NIOBSDSocket.Handle.self) { client in
             try upstream.channel.pipeline.syncOperations.withUnsafeTransportIfAvailable(of: NIOBSDSocket.Handle.self) { backend in
-                moved = pipe.transfer(from: client, to: backend, limit: left, allocator: upstream.channel.allocator)
+                moved = pipe.transfer(
+                    from: client, to: backend, limit: min(left, pipe.transferBudget), allocator: upstream.channel.allocator)
             }
         }
         if pipe.broken {

@@ -19,6 +19,9 @@ final class SplicePipe {
     private let writeEnd: CInt
     /// How many bytes the pipe holds: the most one splice call moves.
     let capacity: Int
+    /// The most one transfer moves (16 pipefuls): a client that keeps its socket full must not hold the event loop
+    /// from its other connections; the rest waits for the next readable event.
+    var transferBudget: Int { 16 * capacity }
     /// Whether the pipe could not be emptied after a transfer (it must not be used again).
     private(set) var broken = false
 
