@@ -55,9 +55,6 @@ final class ProxyExchange {
     var upstreamFramingClosed = false
     /// Whether the client response's last chunk (with trailers) was written.
     var responseFramingClosed = false
-    /// Whether the body may be spliced from socket to socket (``SplicePipe``): a large Content-Length body, both
-    /// connections plain TCP carrying HTTP/1.1.
-    var spliceable = false
 
     init(
         head: HTTP1Head,

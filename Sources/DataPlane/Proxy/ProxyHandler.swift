@@ -70,6 +70,10 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     private var responseHeadMemory: ByteBuffer?
     /// The largest buffer kept for reuse: an idle connection holds at most two of this size.
     static let reusedBufferCapacity = 4096
+    /// Whether the current request's body may be spliced from socket to socket (``SplicePipe``): a large
+    /// Content-Length body, both connections plain TCP carrying HTTP/1.1. Cleared when the body ends; every other
+    /// request pays one load for splicing.
+    private var spliceCandidate = false
     /// The client channel's read settings from before its reads were narrowed for a spliced body (see
     /// ``narrowReads(_:)``), restored when the body ends.
     private var savedReadSettings: (allocator: any RecvByteBufferAllocator, messagesPerRead: UInt)?
@@ -198,7 +202,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     func receiveComplete() {
         if buffer.readableBytes == 0 { buffer = ByteBuffer() }
         flushUpstream()
-        trySplice()
+        if spliceCandidate { trySplice() }
         flushClient()
     }
 
@@ -317,7 +321,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
                         exchange.upstreamFramingClosed = true
                     }
                 case .end:
-                    restoreReads()
+                    if spliceCandidate { endSplicing() }
                     if exchange.upstreamFraming == .chunked && !exchange.upstreamFramingClosed {
                         upstream.write(ByteBuffer(staticString: "0\r\n\r\n"))
                     }
@@ -434,7 +438,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         exchange.isUpgrade = upgrade
         exchange.closeAfter = closeAfter
         if case .contentLength(let length) = framing, length >= Self.spliceMinimum {
-            exchange.spliceable =
+            spliceCandidate =
                 loop.configuration.spliceRequestBodies && stream == nil && scheme == "http" && route.policy.backendProtocol == .http
         }
         phase = .exchange(exchange)
@@ -499,7 +503,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
             arm(.upstreamRead, after: exchange.route.policy.readTimeout)
         } else {
             arm(.clientBody, after: loop.clientTimeouts.body)
-            trySplice()
+            if spliceCandidate { trySplice() }
         }
     }
 
@@ -527,11 +531,11 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     // MARK: - Splicing request bodies
 
     /// Moves what the client's socket holds of a large request body straight into the backend's socket through
-    /// the loop's ``SplicePipe``, when the exchange allows it (``ProxyExchange/spliceable``) and no byte is waiting
+    /// the loop's ``SplicePipe``, when the request allows it (``spliceCandidate``) and no byte is waiting
     /// ahead of those: none in `buffer`, none queued towards the backend, reading not paused. Called wherever that
     /// may have become true: after client bytes were handled, the upstream attached or drained.
     private func trySplice() {
-        guard case .exchange(let exchange) = phase, exchange.spliceable, !exchange.requestComplete, !readsPaused,
+        guard spliceCandidate, case .exchange(let exchange) = phase, !exchange.requestComplete, !readsPaused,
             buffer.readableBytes == 0, let upstream = exchange.upstream, let context,
             let left = parser.contentLengthLeft, left >= Self.spliceMinimum, upstream.outputDrained,
             let pipe = loop.splicePipe
@@ -583,8 +587,10 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         try? options.setOption(.maxMessagesPerRead, value: 1)
     }
 
-    /// Gives the client channel back the read settings ``narrowReads(_:)`` replaced.
-    private func restoreReads() {
+    /// The request's body ended (or its exchange did): gives the client channel back the read settings
+    /// ``narrowReads(_:)`` replaced.
+    private func endSplicing() {
+        spliceCandidate = false
         guard let saved = savedReadSettings else { return }
         savedReadSettings = nil
         guard let options = context?.channel.syncOptions else { return }
@@ -782,7 +788,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         resumeReading()
         advance()
         flushUpstream()
-        trySplice()
+        if spliceCandidate { trySplice() }
     }
 
     // MARK: - Ending exchanges
@@ -793,7 +799,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     /// Ends a completed exchange: close the connection or get ready for the next request.
     private func finish(_ exchange: ProxyExchange) {
         guard attached else { return }
-        restoreReads()
+        if spliceCandidate { endSplicing() }
         if exchange.closeAfter || quiescing || clientDone {
             phase = .lingering
             // A client that asked to close (or half-closed) after a request read whole, with nothing after it, has
