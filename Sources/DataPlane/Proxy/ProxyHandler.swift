@@ -77,7 +77,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     /// The client channel's read settings from before its reads were narrowed for a spliced body (see
     /// ``narrowReads(_:)``), restored when the body ends.
     private var savedReadSettings: (allocator: any RecvByteBufferAllocator, messagesPerRead: UInt)?
-    /// The fewest body bytes left for which splicing is worth its calls (below it the body is copied).
+    /// The fewest body bytes left for which splicing starts (a smaller body is copied: splicing it would cost more
+    /// calls than it saves).
     static let spliceMinimum = 64 * 1024
 
     /// `buffer` when it is small enough to keep for reuse, else nil.
@@ -330,10 +331,10 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
                     flushUpstream()
                     if !exchange.responseStarted { arm(.upstreamRead, after: exchange.route.policy.readTimeout) }
                 case .needMoreData:
-                    // A client that half-closed in the middle of its body can never finish it: fail now instead of
-                    // holding the backend until the body timeout.
-                    if inputClosed {
-                        failExchange(exchange, status: 400, reason: "the client closed its side in the middle of the request body")
+                    // A client that half-closed in the middle of its body can never finish it: the parser's verdict on
+                    // the cut message fails it now, instead of the backend being held until the body timeout.
+                    if inputClosed, case .error(let error) = parser.inputClosed() {
+                        failExchange(exchange, status: error.status, reason: error.message)
                     }
                     return
                 case .head:
@@ -533,28 +534,28 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
     /// Moves what the client's socket holds of a large request body straight into the backend's socket through
     /// the loop's ``SplicePipe``, when the request allows it (``spliceCandidate``) and no byte is waiting
     /// ahead of those: none in `buffer`, none queued towards the backend, reading not paused. Called wherever that
-    /// may have become true: after client bytes were handled, the upstream attached or drained.
+    /// may have become true: after client bytes were handled, the upstream attached or drained. Splicing starts
+    /// with at least ``spliceMinimum`` left; once reads are narrowed it goes on to the body's last byte (a short rest
+    /// read 1 KiB at a time would cost a readable event per KiB).
     private func trySplice() {
         guard spliceCandidate, case .exchange(let exchange) = phase, !exchange.requestComplete, !readsPaused,
             buffer.readableBytes == 0, let upstream = exchange.upstream, let context,
-            let left = parser.contentLengthLeft, left >= Self.spliceMinimum, upstream.outputDrained,
+            let left = parser.contentLengthLeft, savedReadSettings != nil || left >= Self.spliceMinimum, upstream.outputDrained,
             let pipe = loop.splicePipe
         else { return }
         narrowReads(context)
-        var moved: SplicePipe.Transfer?
         // Either socket may have closed since its channel last looked: the transfer then stops at once, or does not
         // run (nil), and the channel reports the close as usual.
-        _ = try? context.pipeline.syncOperations.withUnsafeTransportIfAvailable(of: NIOBSDSocket.Handle.self) { client in
+        let transfer = try? context.pipeline.syncOperations.withUnsafeTransportIfAvailable(of: NIOBSDSocket.Handle.self) { client in
             try upstream.channel.pipeline.syncOperations.withUnsafeTransportIfAvailable(of: NIOBSDSocket.Handle.self) { backend in
-                moved = pipe.transfer(
-                    from: client, to: backend, limit: min(left, pipe.transferBudget), allocator: upstream.channel.allocator)
+                pipe.transfer(from: client, to: backend, limit: min(left, pipe.transferBudget), allocator: upstream.channel.allocator)
             }
         }
         if pipe.broken {
             failExchange(exchange, status: 502, reason: "request body lost in the splice pipe")
             return
         }
-        guard let moved, moved.taken > 0 else { return }
+        guard let moved = transfer ?? nil, moved.taken > 0 else { return }
         parser.skipContentLength(moved.taken)
         exchange.bodyBytesReceived += moved.taken
         exchange.bodyBytesSent += moved.taken

@@ -58,9 +58,9 @@ final class SplicePipe {
     /// client's socket has nothing more to give, the backend's takes no more, or `limit` is reached.
     ///
     /// It stops without a word when reading the client's socket fails or meets its end: the channel's next read
-    /// reports that. It returns nil if the pipe could not be emptied (``broken``): then bytes were lost, and the
-    /// request must fail.
-    func transfer(from client: CInt, to backend: CInt, limit: Int, allocator: ByteBufferAllocator) -> Transfer? {
+    /// reports that. If the pipe could not be emptied it is ``broken``: then bytes were lost, and the request must
+    /// fail.
+    func transfer(from client: CInt, to backend: CInt, limit: Int, allocator: ByteBufferAllocator) -> Transfer {
         var result = Transfer()
         while result.taken < limit {
             let wanted = min(limit - result.taken, capacity)
@@ -76,8 +76,7 @@ final class SplicePipe {
                 inPipe -= written
             }
             if inPipe > 0 {
-                guard let rest = readBack(inPipe, allocator: allocator) else { return nil }
-                result.leftover = rest
+                result.leftover = readBack(inPipe, allocator: allocator)
                 break
             }
             // A short read emptied the socket as a rule: the next readable event brings more, without a call
@@ -87,7 +86,8 @@ final class SplicePipe {
         return result
     }
 
-    /// Reads the `count` bytes left in the pipe into a buffer (the pipe is never left holding any).
+    /// Reads the `count` bytes left in the pipe into a buffer (the pipe is never left holding any); nil, and the
+    /// pipe ``broken``, if they could not be read.
     private func readBack(_ count: Int, allocator: ByteBufferAllocator) -> ByteBuffer? {
         var buffer = allocator.buffer(capacity: count)
         var missing = count
