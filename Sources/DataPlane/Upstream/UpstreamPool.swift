@@ -83,7 +83,7 @@ final class UpstreamPool {
         metrics.upstreamConnects.wrappingAdd(1, ordering: .relaxed)
         let bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(timeout)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in channel.setUp { try initialize(channel) } }
         if let address = key.endpoint.address { return bootstrap.connect(to: address) }
         return bootstrap.connect(host: key.endpoint.host, port: key.endpoint.port)

@@ -36,6 +36,29 @@ extension LiveProxyTests {
             }
         }
 
+        /// Both sides of the proxy send small writes at once (Nagle's algorithm off), and no socket carries an
+        /// option set at the wrong level (`TCP_NODELAY`'s number at `SOL_SOCKET` is `SO_DEBUG`).
+        @Test func proxySocketsHaveNagleOffAndNoStrayOption() async throws {
+            try await LiveProxy.run(echoes: ["web", "api"], files: Self.files) { proxy in
+                let client = try LoopbackClient(port: proxy.port)
+                defer { client.close() }
+                let head = try client.exchange("GET /web/socket HTTP/1.1\r\nHost: h\r\n\r\n")
+                #expect(head.hasPrefix("HTTP/1.1 200"), "\(head)")
+                let echoPort = try #require(proxy.echoes["web"]).localPort
+                let sockets = ProcessSockets.connected()
+                let accepted = sockets.filter { $0.localPort == proxy.port && $0.peerPort == client.localPort }
+                let upstream = sockets.filter { $0.peerPort == echoPort }
+                let echoSide = sockets.filter { $0.localPort == echoPort }
+                #expect(accepted.count == 1, "\(sockets)")
+                #expect(!upstream.isEmpty, "\(sockets)")
+                #expect(!echoSide.isEmpty, "\(sockets)")
+                for socket in accepted + upstream + echoSide {
+                    #expect(socket.noDelay, "\(socket)")
+                    #expect(!socket.debug, "\(socket)")
+                }
+            }
+        }
+
         @Test func upstreamConnectionsOutliveClientConnections() async throws {
             try await LiveProxy.run(echoes: ["web", "api"], files: Self.files) { proxy async throws in
                 for _ in 0..<8 {
