@@ -174,6 +174,7 @@ public final class ProxyServer: Service, Sendable {
                         try channel.pipeline.syncOperations.addHandler(ProxyHandler(loop: context))
                         return
                     }
+                    try channel.pipeline.syncOperations.addHandler(TLSCloseFlushHolder())
                     try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
                     try channel.pipeline.syncOperations.addHandler(TLSHandshakeGuard(timeout: handshakeTimeout))
                     try channel.pipeline.syncOperations.addHandler(
