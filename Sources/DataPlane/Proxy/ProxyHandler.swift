@@ -926,17 +926,21 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         }
         emitClientOut()
         clientNeedsFlush = false
+        let promise = context.eventLoop.makePromise(of: Void.self)
         if linger && scheme == "https" && !inputClosed {
             // The response's records and TLS's close_notify leave in one socket write (``TLSCloseFlushHolder``
-            // holds the flushes until the close), and the output shuts once they are written. Not once the client
-            // half-closed: the TLS handler then makes the close a full one, which would drop what is still queued.
+            // holds the flushes until the close), and the output shuts once everything queued is written: the
+            // linger starts then, as below. Not once the client half-closed: the TLS handler then makes the close
+            // a full one, which would drop what is still queued.
             context.triggerUserOutboundEvent(TLSCloseFlushHolder.hold, promise: nil)
             context.flush()
-            context.close(mode: .output, promise: nil)
-            arm(.linger, after: .seconds(2))
+            context.close(mode: .output, promise: promise)
+            promise.futureResult.assumeIsolated().whenComplete { [self] _ in
+                guard self.context != nil else { return }
+                arm(.linger, after: .seconds(2))
+            }
             return
         }
-        let promise = context.eventLoop.makePromise(of: Void.self)
         context.writeAndFlush(NIOAny(ByteBuffer()), promise: promise)
         promise.futureResult.assumeIsolated().whenComplete { [self] _ in
             guard let context = self.context else { return }
