@@ -927,12 +927,12 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstrea
         emitClientOut()
         clientNeedsFlush = false
         let promise = context.eventLoop.makePromise(of: Void.self)
-        if linger && scheme == "https" && !inputClosed {
-            // The response's records and TLS's close_notify leave in one socket write (``TLSCloseFlushHolder``
-            // holds the flushes until the close), and the output shuts once everything queued is written: the
-            // linger starts then, as below. Not once the client half-closed: the TLS handler then makes the close
-            // a full one, which would drop what is still queued.
-            context.triggerUserOutboundEvent(TLSCloseFlushHolder.hold, promise: nil)
+        if linger && !inputClosed {
+            // The output shuts once everything queued is written (the channel holds the shutdown until then), and
+            // the linger starts then. Over TLS the response's records and close_notify leave in one socket write
+            // (``TLSCloseFlushHolder`` holds the flushes until the close). Not once the client half-closed: the
+            // close then becomes a full one, which would drop what is still queued.
+            if scheme == "https" { context.triggerUserOutboundEvent(TLSCloseFlushHolder.hold, promise: nil) }
             context.flush()
             context.close(mode: .output, promise: promise)
             promise.futureResult.assumeIsolated().whenComplete { [self] _ in

@@ -9,6 +9,17 @@ import Testing
 
 /// Requests the parser accepts, fed whole, in two pieces at every split and byte by byte.
 @Suite struct HTTP1RequestParserTests {
+    /// A parser past the head of `raw`, and the buffer holding the rest; nil, with an issue recorded, if no head came.
+    private func afterHead(_ raw: String) -> (HTTP1RequestParser, ByteBuffer)? {
+        var parser = HTTP1RequestParser()
+        var buffer = ByteBuffer(string: raw)
+        guard case .head = parser.next(&buffer) else {
+            Issue.record("expected a head")
+            return nil
+        }
+        return (parser, buffer)
+    }
+
     @Test func simpleGET() throws {
         let raw = "GET /index.html?q=1 HTTP/1.1\r\nHost: Example.COM\r\nUser-Agent: t\r\n\r\n"
         let result = http1FeedEverySplit(http1RequestParser, http1Bytes(raw))
@@ -48,12 +59,7 @@ import Testing
     }
 
     @Test func contentLengthBodyIsYieldedAsItArrives() {
-        var parser = HTTP1RequestParser()
-        var buffer = ByteBuffer(string: "PUT / HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nabcd")
-        guard case .head = parser.next(&buffer) else {
-            Issue.record("expected a head")
-            return
-        }
+        guard case (var parser, var buffer)? = afterHead("PUT / HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nabcd") else { return }
         #expect(parser.next(&buffer) == .body(ByteBuffer(string: "abcd")))
         #expect(parser.next(&buffer) == .needMoreData)
         buffer.writeString("efghijGET")
@@ -64,12 +70,7 @@ import Testing
     }
 
     @Test func contentLengthBodyBytesSkippedPastTheParser() {
-        var parser = HTTP1RequestParser()
-        var buffer = ByteBuffer(string: "PUT / HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nab")
-        guard case .head = parser.next(&buffer) else {
-            Issue.record("expected a head")
-            return
-        }
+        guard case (var parser, var buffer)? = afterHead("PUT / HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nab") else { return }
         #expect(parser.contentLengthLeft == 10)
         #expect(parser.next(&buffer) == .body(ByteBuffer(string: "ab")))
         #expect(parser.contentLengthLeft == 8)
@@ -85,12 +86,7 @@ import Testing
             return
         }
         #expect(parser.contentLengthLeft == nil)  // chunked: nothing to skip
-        var rest = ByteBuffer(string: "PUT / HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\n\r\n")
-        var second = HTTP1RequestParser()
-        guard case .head = second.next(&rest) else {
-            Issue.record("expected a head")
-            return
-        }
+        guard case (var second, var rest)? = afterHead("PUT / HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\n\r\n") else { return }
         second.skipContentLength(4)
         #expect(second.contentLengthLeft == nil)
         #expect(second.next(&rest) == .end)
@@ -144,10 +140,7 @@ import Testing
     }
 
     @Test func chunkDataIsSlicedAsItArrives() {
-        var parser = HTTP1RequestParser()
-        var buffer = ByteBuffer(string: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n8\r\nabc")
-        guard case .head = parser.next(&buffer) else {
-            Issue.record("expected a head")
+        guard case (var parser, var buffer)? = afterHead("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n8\r\nabc") else {
             return
         }
         #expect(parser.next(&buffer) == .body(ByteBuffer(string: "abc")))

@@ -35,7 +35,7 @@ enum ProcessSockets {
     }
 
     /// The IPv4 port `call` (getsockname or getpeername) reports for `fd`, or nil for anything else.
-    private static func port(
+    static func port(
         _ fd: Int32,
         _ call: (Int32, UnsafeMutablePointer<sockaddr>, UnsafeMutablePointer<socklen_t>) -> Int32
     ) -> Int? {
@@ -68,24 +68,25 @@ struct LoopbackClient {
         guard fd >= 0 else { throw POSIXError(.EIO) }
         var timeout = timeval(tv_sec: 5, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = Self.loopback(port: port)
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0, let localPort = ProcessSockets.port(fd, getsockname) else {
+            Glibc.close(fd)
+            throw POSIXError(.ECONNREFUSED)
+        }
+        self.fd = fd
+        self.localPort = localPort
+    }
+
+    /// The IPv4 address 127.0.0.1:`port`.
+    static func loopback(port: Int) -> sockaddr_in {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         address.sin_port = UInt16(port).bigEndian
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else {
-            Glibc.close(fd)
-            throw POSIXError(.ECONNREFUSED)
-        }
-        var local = sockaddr_in()
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &local) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        self.fd = fd
-        self.localPort = Int(UInt16(bigEndian: local.sin_port))
+        return address
     }
 
     /// Sends `request` and returns what arrived up to the end of the response head (the connection stays open).
